@@ -1,0 +1,3 @@
+module dsgrade.dev/harness
+
+go 1.22

@@ -1,0 +1,72 @@
+/**
+ * The plain data that flows between stages: manifest → build → run → results → reports.
+ * Nothing in here does I/O; every stage takes and returns these shapes.
+ */
+
+/** Gradescope's visibility values (see ../shared/specs/gradescope.md). */
+export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
+
+/**
+ * Three outcomes for every graded check. `error` means dsgrade could not decide (its own fault, or the
+ * environment's); it scores 0 but always says so, and is never presented as the student's failure.
+ */
+export type Verdict = 'passed' | 'failed' | 'error';
+
+/** One execution of a check (a test may be repeated). */
+export interface Attempt {
+  verdict: Verdict;
+  durationMs: number;
+  /** One line: why it failed, or empty when it passed. */
+  reason: string;
+}
+
+export interface TestResult {
+  /** Stable id: `<suite>/<test>`, used by `--only`, JUnit and regressions. */
+  id: string;
+  suite: string;
+  name: string;
+  number?: string;
+  verdict: Verdict;
+  score: number;
+  maxScore: number;
+  visibility: Visibility;
+  tags: string[];
+  durationMs: number;
+  /** First line of the failure (or the pass note), for tables. */
+  summary: string;
+  /** Full text for the student: what failed, why, the captured output, how to rerun. */
+  output: string;
+  /** Shell command that reruns this check locally, when there is one. */
+  rerun?: string;
+  attempts: Attempt[];
+  /** Mixed outcomes across repeats. */
+  flaky: boolean;
+}
+
+/** A message about the submission as a whole (unexpected files, ignored staff copies, …). */
+export interface Notice {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export interface Versions {
+  dsgrade: string;
+  node: string;
+  go: string;
+}
+
+export interface GradeReport {
+  project: string;
+  projectTitle: string;
+  submission: string;
+  seed: number;
+  /** Per-run secret written into results.json so staff can tell a forged file apart. */
+  nonce: string;
+  startedAt: string;
+  durationMs: number;
+  versions: Versions;
+  notices: Notice[];
+  tests: TestResult[];
+  score: number;
+  maxScore: number;
+}
