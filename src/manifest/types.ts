@@ -41,7 +41,10 @@ export interface CheckSpec {
 
 /** One graded go test after patterns are expanded against the staff sources. */
 export interface GoTestSpec {
+  /** Exact test function name (after pattern expansion). */
   name: string;
+  /** Set while a `pattern` entry is not yet expanded; never set on a loaded manifest. */
+  pattern?: string;
   displayName: string;
   points: number;
   number?: string;

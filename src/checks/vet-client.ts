@@ -1,0 +1,42 @@
+/**
+ * Client of harness/cmd/dsgrade-vet: parses (never compiles or runs) handed-in Go files and
+ * reports imports, formatting, channel buffer sizes and sizes as plain data.
+ */
+import path from 'node:path';
+import { runProcess } from '../sandbox/process.js';
+
+export interface VetFileReport {
+  display: string;
+  package?: string;
+  parseError?: string;
+  error?: string;
+  lines?: number;
+  bytes?: number;
+  imports?: { path: string; line: number }[];
+  gofmt?: { formatted: boolean; diff?: string };
+  chanMakes?: { line: number; buffer: string; constant: boolean; value?: number }[];
+}
+
+export interface VetFile {
+  path: string;
+  display: string;
+}
+
+export async function runVet(binary: string, files: readonly VetFile[], scratchDir: string): Promise<Map<string, VetFileReport>> {
+  const request = { files, checks: { imports: true, gofmt: true, chanbuf: true, lines: true } };
+  const outcome = await runProcess({
+    file: binary,
+    args: [],
+    cwd: path.dirname(binary),
+    env: { PATH: '/usr/bin:/bin', HOME: scratchDir, TMPDIR: scratchDir },
+    timeoutMs: 60_000,
+    outputBudgetBytes: 64 * 1024 * 1024,
+    floodLimitBytes: 128 * 1024 * 1024,
+    stdin: JSON.stringify(request),
+  });
+  if (outcome.exitCode !== 0) {
+    throw new Error(`dsgrade-vet failed (${outcome.spawnError ?? `exit ${outcome.exitCode}`}): ${outcome.output.slice(0, 2000)}`);
+  }
+  const reply = JSON.parse(outcome.output) as { files: VetFileReport[] };
+  return new Map(reply.files.map((f) => [f.display, f]));
+}

@@ -1,0 +1,60 @@
+/**
+ * `dsgrade grade <submission> --project <dir>`: grade one submission, print the table, write the
+ * requested result files.
+ */
+import path from 'node:path';
+import { EXIT } from '../cli/exit-codes.js';
+import { loadManifest } from '../manifest/load.js';
+import { gradeSubmission } from '../pipeline/grade.js';
+import { writeGradescopeResults } from '../report/gradescope.js';
+import { writeJUnit } from '../report/junit.js';
+import { createProgress, renderTable, type Progress } from '../report/terminal.js';
+import { processIO, type CommandIO } from './io.js';
+
+export interface GradeCommandOptions {
+  submission: string;
+  project: string;
+  out?: string;
+  junit?: string;
+  jobs?: number;
+  seed?: number;
+  only?: string[];
+  cacheDir?: string;
+  keepWork?: boolean;
+  json?: boolean;
+  color?: boolean;
+  io?: CommandIO;
+}
+
+export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
+  const io = opts.io ?? processIO();
+  const loaded = await loadManifest(opts.project);
+  for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
+  let progress: Progress | undefined;
+  const report = await gradeSubmission({
+    project: loaded,
+    submission: opts.submission,
+    jobs: opts.jobs,
+    seed: opts.seed,
+    only: opts.only,
+    cacheDir: opts.cacheDir,
+    keepWorkDir: opts.keepWork,
+    rerunBase: `dsgrade grade ${opts.submission} --project ${opts.project}`,
+    progress: {
+      planned: (total) => {
+        progress = createProgress(io.stderr, { isTTY: Boolean(io.stderr.isTTY), total });
+      },
+      started: (id) => progress?.start(id),
+      finished: (r) => progress?.finish(r),
+    },
+  });
+  progress?.done();
+  const rerunAll = `dsgrade grade ${opts.submission} --project ${opts.project} --seed ${report.seed}`;
+  if (opts.out) await writeGradescopeResults(path.resolve(opts.out), report, { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll });
+  if (opts.junit) await writeJUnit(path.resolve(opts.junit), report);
+  if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout.write(`${renderTable(report, { color: opts.color !== false && Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 })}\n`);
+  if (opts.out) io.stderr.write(`dsgrade: wrote ${opts.out}\n`);
+  if (opts.junit) io.stderr.write(`dsgrade: wrote ${opts.junit}\n`);
+  return EXIT.OK;
+}

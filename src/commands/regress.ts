@@ -1,0 +1,52 @@
+/** `dsgrade regress <project>`: reference and mutants against their expected scores. */
+import { EXIT } from '../cli/exit-codes.js';
+import { loadManifest } from '../manifest/load.js';
+import { regress, type RegressionRow } from '../regress/regress.js';
+import { formatDuration, formatPoints } from '../report/format.js';
+import { processIO, type CommandIO } from './io.js';
+
+export interface RegressCommandOptions {
+  project: string;
+  jobs?: number;
+  seed?: number;
+  mutant?: string[];
+  quick?: boolean;
+  cacheDir?: string;
+  color?: boolean;
+  io?: CommandIO;
+}
+
+export async function regressCommand(opts: RegressCommandOptions): Promise<number> {
+  const io = opts.io ?? processIO();
+  const loaded = await loadManifest(opts.project);
+  const color = opts.color !== false && Boolean(io.stdout.isTTY);
+  const paint = (ok: boolean, s: string): string => (color ? `\u001b[${ok ? 32 : 31}m${s}\u001b[0m` : s);
+  const mutants = opts.mutant?.includes('none') ? [] : opts.mutant;
+  const unknown = (mutants ?? []).filter((n) => !loaded.manifest.mutants.some((m) => m.name === n));
+  if (unknown.length > 0) {
+    io.stderr.write(`dsgrade: unknown mutant(s): ${unknown.join(', ')}; known: ${loaded.manifest.mutants.map((m) => m.name).join(', ')}\n`);
+    return EXIT.USAGE;
+  }
+  io.stdout.write(`Regression of ${loaded.manifest.name}${opts.quick ? ' (quick: mutants run only their catcher tests)' : ''}\n`);
+  const rows = await regress({
+    project: loaded,
+    jobs: opts.jobs,
+    seed: opts.seed,
+    mutants,
+    quick: opts.quick,
+    cacheDir: opts.cacheDir,
+    onRow: (r) => io.stdout.write(`${line(r, paint)}\n`),
+  });
+  const bad = rows.filter((r) => !r.ok);
+  for (const r of bad) {
+    io.stdout.write(`\n${r.name}: expected ${formatPoints(r.expected)}, got ${formatPoints(r.got)} (seed ${r.seed}); tests that did not pass:\n`);
+    for (const t of r.notable) io.stdout.write(`  ${t.verdict.toUpperCase().padEnd(6)} ${t.id}: ${t.summary}\n`);
+  }
+  io.stdout.write(`\n${rows.length - bad.length}/${rows.length} as expected${bad.length ? `; MISMATCH: ${bad.map((r) => r.name).join(', ')}` : ''}\n`);
+  return bad.length === 0 ? EXIT.OK : EXIT.CHECK_FAILED;
+}
+
+function line(r: RegressionRow, paint: (ok: boolean, s: string) => string): string {
+  const what = r.quick ? `catchers failed ${r.got}/${r.expected}` : `expected ${formatPoints(r.expected).padStart(5)}  got ${formatPoints(r.got).padStart(5)} / ${formatPoints(r.max)}`;
+  return `  ${paint(r.ok, r.ok ? 'OK      ' : 'MISMATCH')}  ${r.kind.padEnd(9)}  ${r.name.padEnd(24)}  ${what}  ${formatDuration(r.durationMs)}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * One attempt of one graded go test: its own process (and process group), `-test.run '^Name$'`,
+ * Go's own -test.timeout for a goroutine dump, and a hard wall-clock kill a little later.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { runProcess } from '../sandbox/process.js';
+import { decideAttempt, type AttemptVerdict } from './verdict.js';
+
+export interface AttemptSpec {
+  binary: string;
+  /** The package folder in the work tree (go test runs binaries there). */
+  pkgDir: string;
+  testName: string;
+  timeoutSec: number;
+  /** Private scratch folder for this attempt: HOME, TMPDIR and the result file live here. */
+  scratchDir: string;
+  nonce: string;
+  outputBudgetBytes: number;
+  floodLimitBytes: number;
+}
+
+export interface AttemptRun extends AttemptVerdict {
+  durationMs: number;
+  output: string;
+}
+
+/** Grace between Go's own -test.timeout (which prints a goroutine dump) and our SIGKILL. */
+const KILL_GRACE_SEC = 5;
+
+export async function runAttempt(spec: AttemptSpec): Promise<AttemptRun> {
+  await fs.mkdir(spec.scratchDir, { recursive: true });
+  const resultFile = path.join(spec.scratchDir, 'dsgrade-result');
+  await fs.rm(resultFile, { force: true });
+  const outcome = await runProcess({
+    file: spec.binary,
+    args: [
+      `-test.run=^${spec.testName}$`,
+      '-test.v',
+      '-test.count=1',
+      '-test.paniconexit0',
+      `-test.timeout=${spec.timeoutSec}s`,
+    ],
+    cwd: spec.pkgDir,
+    env: {
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: spec.scratchDir,
+      TMPDIR: spec.scratchDir,
+      DSGRADE_RESULT_FILE: resultFile,
+      DSGRADE_NONCE: spec.nonce,
+    },
+    timeoutMs: (spec.timeoutSec + KILL_GRACE_SEC) * 1000,
+    outputBudgetBytes: spec.outputBudgetBytes,
+    floodLimitBytes: spec.floodLimitBytes,
+  });
+  let resultRecord: string | undefined;
+  try {
+    resultRecord = await fs.readFile(resultFile, 'utf8');
+  } catch {
+    resultRecord = undefined;
+  }
+  const decided = decideAttempt({ outcome, resultRecord, nonce: spec.nonce, timeoutSec: spec.timeoutSec });
+  return { ...decided, durationMs: outcome.durationMs, output: outcome.output };
+}

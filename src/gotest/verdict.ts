@@ -1,0 +1,92 @@
+/**
+ * Deciding one go test attempt from what the harness observed — the exit status, the kill reason,
+ * and the result record written by the injected TestMain — never from what the test printed.
+ * Printed output is used only to *explain* a failure to the student.
+ */
+import type { Verdict } from '../model.js';
+import type { ProcessOutcome } from '../sandbox/process.js';
+
+export interface AttemptObservation {
+  outcome: ProcessOutcome;
+  /** Content of the result file, or undefined when the process never wrote it. */
+  resultRecord: string | undefined;
+  nonce: string;
+  timeoutSec: number;
+}
+
+export interface AttemptVerdict {
+  verdict: Verdict;
+  /** One line a student can act on. */
+  reason: string;
+}
+
+const RECORD = /^dsgrade-result (\S+) (-?\d+)$/;
+
+export function decideAttempt(obs: AttemptObservation): AttemptVerdict {
+  const { outcome } = obs;
+  if (outcome.spawnError) return { verdict: 'error', reason: `dsgrade could not start the test binary: ${outcome.spawnError}` };
+  if (outcome.flooded) {
+    return { verdict: 'failed', reason: `printed more than the output limit (${formatBytes(outcome.outputBytes)} so far) and was stopped: remove debug printing` };
+  }
+  if (outcome.timedOut) {
+    return { verdict: 'failed', reason: `did not finish within ${obs.timeoutSec} s and was killed: look for a deadlock, a busy loop or a blocked channel operation` };
+  }
+  const records = (obs.resultRecord ?? '').split('\n').filter((l) => l.length > 0);
+  const explained = explainOutput(outcome.output);
+  if (records.length === 0) {
+    return { verdict: 'failed', reason: diedEarly(outcome, explained) };
+  }
+  const parsed = records.map((l) => RECORD.exec(l));
+  if (records.length !== 1 || !parsed[0] || parsed[0][1] !== obs.nonce) {
+    return { verdict: 'failed', reason: 'the test result record was tampered with (written by something other than the grader\'s harness): failed' };
+  }
+  const code = Number(parsed[0][2]);
+  if (code === 0 && outcome.exitCode === 0) return { verdict: 'passed', reason: '' };
+  if (code === 0) {
+    return { verdict: 'failed', reason: `the test passed but the process then ended badly (${exitDescription(outcome)})` };
+  }
+  return { verdict: 'failed', reason: explained ?? `the test failed (exit status ${code})` };
+}
+
+function diedEarly(outcome: ProcessOutcome, explained: string | undefined): string {
+  if (/unexpected call to os\.Exit\(0\) during test/.test(outcome.output)) {
+    return 'your code called os.Exit(0) while the test was running; the test did not finish';
+  }
+  if (outcome.exitCode === 0) {
+    return 'the test process exited with status 0 before the test finished: does your code call os.Exit or log.Fatal (perhaps in init or a goroutine)?';
+  }
+  if (explained) return explained;
+  return `the test process ended before the test finished (${exitDescription(outcome)})`;
+}
+
+function exitDescription(o: ProcessOutcome): string {
+  if (o.signal) return o.signal === 'SIGKILL' ? 'killed by SIGKILL — out of memory, or a resource limit' : `killed by ${o.signal}`;
+  return `exit status ${o.exitCode}`;
+}
+
+/** The most useful single line of a failing test's output, if one can be found. */
+export function explainOutput(output: string): string | undefined {
+  const timeout = /panic: test timed out after (\S+)/.exec(output);
+  if (timeout) return `timed out after ${timeout[1]}: the goroutine dump in the output shows where each goroutine was blocked`;
+  if (output.includes('WARNING: DATA RACE')) return 'data race detected: see the race report in the output (reproduce with go test -race)';
+  const fatal = /^\s+(\S+\.go:\d+): (.+)$/m.exec(output);
+  const panicLine = /^panic: (.+)$/m.exec(output);
+  if (panicLine && !/^test timed out/.test(panicLine[1]!)) {
+    const at = /^\s+(\/\S+\.go:\d+)/m.exec(output.slice(panicLine.index));
+    return `panic: ${panicLine[1]}${at ? ` (at ${shortPath(at[1]!)})` : ''}`;
+  }
+  if (fatal) return `${fatal[1]}: ${fatal[2]}`;
+  if (/fatal error: (.+)/.test(output)) return `fatal error: ${/fatal error: (.+)/.exec(output)![1]}`;
+  return undefined;
+}
+
+function shortPath(p: string): string {
+  const parts = p.split('/');
+  return parts.slice(-2).join('/');
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}

@@ -1,0 +1,170 @@
+/**
+ * Raw (schema-valid) manifest → Manifest with every default filled in and project paths absolute.
+ * Defaults live here, in one place, and are documented in docs/manifest.md.
+ */
+import path from 'node:path';
+import type { Visibility } from '../model.js';
+import type { CheckSpec, HandinEntry, Manifest, Suite } from './types.js';
+
+/* The raw JSON shape; the schema guarantees required fields and types. */
+export interface RawManifest {
+  name: string;
+  title: string;
+  totalPoints?: number;
+  go: { moduleRoot: string; module: string; version?: string; allowDownloads?: boolean; buildTimeoutSec?: number };
+  starter: string;
+  staff?: string;
+  handin: { path?: string; pattern?: string; exclude?: string[]; required?: boolean; maxBytes?: number }[];
+  limits?: { testOutputBytes?: number; processOutputBytes?: number };
+  checks?: (Omit<CheckSpec, 'name' | 'points' | 'visibility' | 'tags' | 'files'> & Partial<CheckSpec>)[];
+  suites: RawSuite[];
+  reference?: string;
+  mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[] }[];
+}
+
+interface RawGoTest {
+  name?: string;
+  pattern?: string;
+  displayName?: string;
+  points: number;
+  number?: string;
+  visibility?: Visibility;
+  tags?: string[];
+  timeoutSec?: number;
+  race?: boolean;
+  repeat?: number;
+  partialCredit?: boolean;
+  exclusive?: boolean;
+  description?: string;
+}
+
+export type RawSuite =
+  | { kind: 'gotest'; id: string; name?: string; package: string; timeoutSec?: number; race?: boolean; visibility?: Visibility; tags?: string[]; tests: RawGoTest[] }
+  | {
+      kind: 'studenttests';
+      id: string;
+      name?: string;
+      package: string;
+      testFile: string;
+      implFile: string;
+      timeoutSec?: number;
+      race?: boolean;
+      visibility?: Visibility;
+      tags?: string[];
+      requireCorrectPass?: boolean;
+      correct: { points: number; number?: string };
+      buggy: { name: string; file: string; points: number; number?: string; hint?: string }[];
+    };
+
+export const DEFAULTS = {
+  buildTimeoutSec: 180,
+  testOutputBytes: 65_536,
+  processOutputBytes: 8 * 1024 * 1024,
+  handinMaxBytes: 1024 * 1024,
+  goTestTimeoutSec: 60,
+  studentTestTimeoutSec: 30,
+  visibility: 'visible' as Visibility,
+} as const;
+
+/**
+ * Tests declared by `pattern` are kept with the pattern as their name here; rules.ts expands them
+ * against the staff sources (it is the stage that reads those files).
+ */
+export function applyDefaults(raw: RawManifest, file: string): Manifest {
+  const dir = path.dirname(file);
+  const abs = (p: string): string => path.resolve(dir, p);
+  return {
+    file,
+    dir,
+    name: raw.name,
+    title: raw.title,
+    totalPoints: raw.totalPoints,
+    go: {
+      moduleRoot: trimSlashes(raw.go.moduleRoot),
+      module: raw.go.module,
+      version: raw.go.version,
+      allowDownloads: raw.go.allowDownloads ?? false,
+      buildTimeoutSec: raw.go.buildTimeoutSec ?? DEFAULTS.buildTimeoutSec,
+    },
+    starter: abs(raw.starter),
+    staff: raw.staff === undefined ? undefined : abs(raw.staff),
+    handin: raw.handin.map(
+      (h): HandinEntry => ({
+        path: h.path === undefined ? undefined : trimSlashes(h.path),
+        pattern: h.pattern === undefined ? undefined : trimSlashes(h.pattern),
+        exclude: (h.exclude ?? []).map(trimSlashes),
+        required: h.required ?? h.path !== undefined,
+        maxBytes: h.maxBytes ?? DEFAULTS.handinMaxBytes,
+      }),
+    ),
+    limits: {
+      testOutputBytes: raw.limits?.testOutputBytes ?? DEFAULTS.testOutputBytes,
+      processOutputBytes: raw.limits?.processOutputBytes ?? DEFAULTS.processOutputBytes,
+    },
+    checks: (raw.checks ?? []).map(
+      (c): CheckSpec => ({
+        ...c,
+        name: c.name ?? c.id,
+        points: c.points ?? 0,
+        visibility: c.visibility ?? DEFAULTS.visibility,
+        tags: c.tags ?? [],
+        files: (c.files ?? []).map(trimSlashes),
+      }),
+    ),
+    suites: raw.suites.map((s) => suiteDefaults(s, abs)),
+    reference: raw.reference === undefined ? undefined : abs(raw.reference),
+    mutants: (raw.mutants ?? []).map((m) => ({
+      name: m.name,
+      path: abs(m.path),
+      expectedScore: m.expectedScore,
+      description: m.description,
+      catchers: m.catchers ?? [],
+    })),
+  };
+}
+
+function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
+  if (s.kind === 'gotest') {
+    const suiteTimeout = s.timeoutSec ?? DEFAULTS.goTestTimeoutSec;
+    return {
+      kind: 'gotest',
+      id: s.id,
+      name: s.name ?? s.id,
+      package: trimSlashes(s.package),
+      tests: s.tests.map((t) => ({
+        name: t.name ?? t.pattern!,
+        displayName: t.displayName ?? t.name ?? t.pattern!,
+        points: t.points,
+        number: t.number,
+        visibility: t.visibility ?? s.visibility ?? DEFAULTS.visibility,
+        tags: [...(s.tags ?? []), ...(t.tags ?? [])],
+        timeoutSec: t.timeoutSec ?? suiteTimeout,
+        race: t.race ?? s.race ?? false,
+        repeat: t.repeat ?? 1,
+        partialCredit: t.partialCredit ?? false,
+        exclusive: t.exclusive ?? false,
+        description: t.description,
+        ...(t.pattern !== undefined ? { pattern: t.pattern } : {}),
+      })),
+    };
+  }
+  return {
+    kind: 'studenttests',
+    id: s.id,
+    name: s.name ?? s.id,
+    package: trimSlashes(s.package),
+    testFile: trimSlashes(s.testFile),
+    implFile: trimSlashes(s.implFile),
+    timeoutSec: s.timeoutSec ?? DEFAULTS.studentTestTimeoutSec,
+    race: s.race ?? false,
+    visibility: s.visibility ?? DEFAULTS.visibility,
+    tags: s.tags ?? [],
+    requireCorrectPass: s.requireCorrectPass ?? true,
+    correct: s.correct,
+    buggy: s.buggy.map((b) => ({ ...b, file: abs(b.file) })),
+  };
+}
+
+function trimSlashes(p: string): string {
+  return p.replace(/^\.\//, '').replace(/^\/+|\/+$/g, '');
+}

@@ -1,0 +1,30 @@
+/**
+ * The committed JSON Schemas, compiled once. Editors use the same files through `$schema`.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+
+/** Folder holding schemas/, whether we run from src/ (tsx, vitest) or dist/ (built). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCHEMA_DIR = path.join(REPO_ROOT, 'schemas');
+
+const cache = new Map<string, ValidateFunction>();
+
+export function loadSchema(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), 'utf8')) as Record<string, unknown>;
+}
+
+/** A validator for schemas/<name>, compiled on first use. */
+export function schemaValidator(name: string): ValidateFunction {
+  let validate = cache.get(name);
+  if (!validate) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validate = ajv.compile(loadSchema(name));
+    cache.set(name, validate);
+  }
+  return validate;
+}
+
+export type { ErrorObject };

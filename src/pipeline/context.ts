@@ -1,0 +1,64 @@
+/**
+ * What every grading stage of one run shares: the loaded project, the work folder, the toolchain,
+ * the limiter, and the per-run secrets. Plain data plus a few helpers; no stage keeps state here.
+ */
+import type { LimitFunction } from 'p-limit';
+import type { GoToolchain } from '../build/go-env.js';
+import type { LoadedManifest } from '../manifest/load.js';
+import type { TestResult, Verdict, Visibility } from '../model.js';
+
+export interface ProgressListener {
+  planned?(total: number): void;
+  started?(id: string): void;
+  finished?(result: TestResult): void;
+}
+
+export interface RunContext {
+  project: LoadedManifest;
+  toolchain: GoToolchain;
+  cacheDir: string;
+  workDir: string;
+  moduleDir: string;
+  seed: number;
+  nonce: string;
+  limit: LimitFunction;
+  /** `dsgrade grade <submission> --project <dir>` as the user can type it. */
+  rerunBase: string;
+  selected(id: string): boolean;
+  progress: ProgressListener;
+  /** Tree path → the name the student knows the file by. */
+  displayName(treePath: string): string;
+}
+
+export interface ResultInput {
+  id: string;
+  suite: string;
+  name: string;
+  number?: string;
+  verdict: Verdict;
+  score: number;
+  maxScore: number;
+  visibility: Visibility;
+  tags: string[];
+  durationMs: number;
+  summary: string;
+  output: string;
+  rerun?: string;
+  attempts?: TestResult['attempts'];
+  flaky?: boolean;
+}
+
+export function makeResult(r: ResultInput): TestResult {
+  return {
+    ...r,
+    attempts: r.attempts ?? [{ verdict: r.verdict, durationMs: r.durationMs, reason: r.verdict === 'passed' ? '' : r.summary }],
+    flaky: r.flaky ?? false,
+  };
+}
+
+/** `--only` accepts exact ids, suite ids, and globs with `*` (e.g. `partA/TestBasic*`). */
+export function selector(only: readonly string[] | undefined): (id: string) => boolean {
+  if (!only || only.length === 0) return () => true;
+  const res = only.map((o) => new RegExp(`^${o.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}(/.*)?$`));
+  return (id) => res.some((re) => re.test(id));
+}

@@ -1,0 +1,232 @@
+/**
+ * One submission, end to end: intake → work tree → build → static checks → suites → report.
+ * Takes plain options, returns a GradeReport; reporters and the CLI live elsewhere. Anything the
+ * submission does ends as a verdict; only dsgrade's own failures (no Go, broken project) throw.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
+import { runGo } from '../build/go-command.js';
+import { findGo, defaultCacheDir } from '../build/go-env.js';
+import { harnessTool } from '../build/harness-tool.js';
+import { assembleTree } from '../build/worktree.js';
+import { evaluateCheck } from '../checks/static-checks.js';
+import { runVet, type VetFileReport } from '../checks/vet-client.js';
+import { isDsgradeError } from '../errors.js';
+import { intakeSubmission, type IntakeResult } from '../intake/intake.js';
+import type { LoadedManifest } from '../manifest/load.js';
+import type { GradeReport, Notice, TestResult } from '../model.js';
+import { registerTempDir } from '../sandbox/interrupt.js';
+import { sumScores } from '../scoring/score.js';
+import { versions } from '../version.js';
+import { makeResult, selector, type ProgressListener, type RunContext } from './context.js';
+import { gradeGoTestSuite } from './gotest-stage.js';
+import { gradeStudentTests } from './studenttest-stage.js';
+
+export interface GradeOptions {
+  project: LoadedManifest;
+  submission: string;
+  jobs?: number;
+  seed?: number;
+  only?: string[];
+  cacheDir?: string;
+  /** Parent folder of the per-run work folder (default: the OS temp folder). */
+  workRoot?: string;
+  keepWorkDir?: boolean;
+  rerunBase?: string;
+  progress?: ProgressListener;
+}
+
+/** Default concurrency: timing-sensitive distributed-systems tests need a core each. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.floor(os.availableParallelism() / 2));
+}
+
+export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const { manifest, staffFiles } = opts.project;
+  const seed = opts.seed ?? randomSeed();
+  const nonce = randomBytes(16).toString('hex');
+  const toolchain = await findGo();
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  await fs.mkdir(opts.workRoot ?? os.tmpdir(), { recursive: true });
+  const workDir = await fs.mkdtemp(path.join(opts.workRoot ?? os.tmpdir(), `dsgrade-${manifest.name}-`));
+  const unregister = opts.keepWorkDir ? () => undefined : registerTempDir(workDir);
+  const notices: Notice[] = [];
+  const tests: TestResult[] = [];
+  const progress = opts.progress ?? {};
+  const selected = selector(opts.only);
+  let intake: IntakeResult | undefined;
+
+  try {
+    try {
+      intake = await intakeSubmission(opts.submission, { handin: manifest.handin, staffFiles, tmpRoot: workDir });
+    } catch (err) {
+      // An unreadable or unsafe submission is graded (zero, with the reason); a missing one is a usage error.
+      if (isDsgradeError(err) && (err.code === 'SUBMISSION_UNREADABLE' || err.code === 'SUBMISSION_UNSAFE')) {
+        notices.push({ level: 'error', message: err.describe() });
+        tests.push(
+          makeResult({
+            id: 'submission',
+            suite: 'submission',
+            name: 'Submission',
+            verdict: 'failed',
+            score: 0,
+            maxScore: 0,
+            visibility: 'visible',
+            tags: [],
+            durationMs: 0,
+            summary: err.message,
+            output: err.describe(),
+          }),
+        );
+        return finish();
+      }
+      throw err;
+    }
+    notices.push(...intake.notices);
+    const display = new Map(intake.files.map((f) => [f.treePath, f.displayPath]));
+    const displayName = (treePath: string): string => display.get(treePath) ?? treePath;
+    const tree = await assembleTree(manifest, intake.files, workDir);
+    const ctx: RunContext = {
+      project: opts.project,
+      toolchain,
+      cacheDir,
+      workDir,
+      moduleDir: tree.moduleDir,
+      seed,
+      nonce,
+      limit: pLimit(Math.max(1, opts.jobs ?? defaultJobs())),
+      rerunBase: opts.rerunBase ?? `dsgrade grade ${opts.submission} --project ${path.relative(process.cwd(), manifest.dir) || '.'}`,
+      selected,
+      progress,
+      displayName,
+    };
+    const diagnostics: DiagnosticsContext = {
+      handin: intake.files,
+      ignoredStaffCopies: intake.ignoredStaffCopies,
+      module: manifest.go.module,
+      allowDownloads: manifest.go.allowDownloads,
+    };
+    progress.planned?.(countPlanned(opts.project, selected));
+
+    if (selected('build')) tests.push(await buildCheck(ctx, diagnostics));
+    tests.push(...(await staticChecks(ctx, intake)));
+    for (const suite of manifest.suites) {
+      const missing = intake.missing.filter((m) => m === suite.package || m.startsWith(`${suite.package}/`));
+      const blocker = missing.length > 0 ? { reason: `${missing.join(', ')} was not handed in` } : undefined;
+      if (suite.kind === 'gotest') tests.push(...(await gradeGoTestSuite(ctx, suite, diagnostics, blocker)));
+      else tests.push(...(await gradeStudentTests(ctx, suite, diagnostics, blocker)));
+    }
+    return finish();
+  } finally {
+    await intake?.cleanup().catch(() => undefined);
+    if (!opts.keepWorkDir) await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    unregister();
+  }
+
+  function finish(): GradeReport {
+    const { score, maxScore } = sumScores(tests);
+    return {
+      project: manifest.name,
+      projectTitle: manifest.title,
+      submission: opts.submission,
+      seed,
+      nonce,
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+      versions: versions(toolchain.version),
+      notices,
+      tests,
+      score,
+      maxScore,
+    };
+  }
+}
+
+function randomSeed(): number {
+  return randomBytes(4).readUInt32BE(0) & 0x7fffffff;
+}
+
+function countPlanned(project: LoadedManifest, selected: (id: string) => boolean): number {
+  const m = project.manifest;
+  let n = selected('build') ? 1 : 0;
+  n += m.checks.filter((c) => selected(`check/${c.id}`)).length;
+  for (const s of m.suites) {
+    if (s.kind === 'gotest') n += s.tests.filter((t) => selected(`${s.id}/${t.name}`)).length;
+    else n += ['correct', ...s.buggy.map((b) => b.name)].filter((k) => selected(`${s.id}/${k}`)).length;
+  }
+  return n;
+}
+
+/** `go build ./...`: a visible, pointless-to-game test that shows compiler errors first. */
+async function buildCheck(ctx: RunContext, diagnostics: DiagnosticsContext): Promise<TestResult> {
+  const m = ctx.project.manifest;
+  ctx.progress.started?.('build');
+  const outcome = await runGo(['build', './...'], {
+    toolchain: ctx.toolchain,
+    cacheDir: ctx.cacheDir,
+    moduleDir: ctx.moduleDir,
+    scratchDir: path.join(ctx.workDir, 'scratch', 'build'),
+    allowDownloads: m.go.allowDownloads,
+    cgo: false,
+    timeoutMs: m.go.buildTimeoutSec * 1000,
+  });
+  const base = { id: 'build', suite: 'build', name: 'Build (go build ./...)', score: 0, maxScore: 0, visibility: 'visible' as const, tags: ['build'], durationMs: outcome.durationMs };
+  let result: TestResult;
+  if (outcome.spawnError) {
+    result = makeResult({ ...base, verdict: 'error', summary: `dsgrade could not run the Go toolchain: ${outcome.spawnError}`, output: outcome.spawnError });
+  } else if (outcome.timedOut) {
+    result = makeResult({ ...base, verdict: 'failed', summary: `the build took longer than ${m.go.buildTimeoutSec} s`, output: outcome.output });
+  } else if (outcome.exitCode !== 0) {
+    const explained = explainCompileErrors(outcome.output, diagnostics);
+    result = makeResult({ ...base, verdict: 'failed', summary: explained.summary, output: `Your code does not compile. Tests that need it score 0.\n\n${explained.text}` });
+  } else {
+    result = makeResult({ ...base, verdict: 'passed', summary: '', output: 'Your code compiles.' });
+  }
+  ctx.progress.finished?.(result);
+  return result;
+}
+
+async function staticChecks(ctx: RunContext, intake: IntakeResult): Promise<TestResult[]> {
+  const checks = ctx.project.manifest.checks.filter((c) => ctx.selected(`check/${c.id}`));
+  if (checks.length === 0) return [];
+  const present = intake.files.map((f) => f.treePath);
+  let reports: Map<string, VetFileReport> | undefined;
+  let harnessError: string | undefined;
+  try {
+    const vet = await harnessTool('dsgrade-vet', ctx.toolchain, ctx.cacheDir);
+    reports = await runVet(
+      vet,
+      intake.files.map((f) => ({ path: path.join(ctx.moduleDir, ...f.treePath.split('/')), display: f.treePath })),
+      path.join(ctx.workDir, 'scratch', 'vet'),
+    );
+  } catch (err) {
+    harnessError = err instanceof Error ? err.message : String(err);
+  }
+  return checks.map((check) => {
+    const base = {
+      id: `check/${check.id}`,
+      suite: 'check',
+      name: check.name,
+      number: check.number,
+      maxScore: check.points,
+      visibility: check.visibility,
+      tags: check.tags,
+      durationMs: 0,
+    };
+    let result: TestResult;
+    if (!reports) {
+      result = makeResult({ ...base, verdict: 'error', score: 0, summary: 'dsgrade could not run its static checker', output: `dsgrade could not decide this check (a harness error, not your fault): ${harnessError}` });
+    } else {
+      const outcome = evaluateCheck({ check, present, missing: intake.missing, reports, displayName: ctx.displayName, module: ctx.project.manifest.go.module });
+      result = makeResult({ ...base, verdict: outcome.verdict, score: outcome.verdict === 'passed' ? check.points : 0, summary: outcome.summary, output: outcome.output });
+    }
+    ctx.progress.finished?.(result);
+    return result;
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Runs one untrusted or tool process in its own process group with a wall-clock limit, an output
+ * cap and a clean environment. The outcome is plain data; it never throws for anything the process
+ * does (crash, flood, hang) — only a failure to start is reported, as `spawnError`.
+ */
+import { execa } from 'execa';
+import { OutputCapture } from './output-capture.js';
+import { killGroup, registerGroup, unregisterGroup } from './process-registry.js';
+
+export interface ProcessSpec {
+  file: string;
+  args: string[];
+  cwd: string;
+  /** The complete environment: nothing of dsgrade's own environment leaks in. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Output kept (head and tail), stdout and stderr interleaved as they arrive. */
+  outputBudgetBytes: number;
+  /** A process printing more than this in total is killed as a flood. */
+  floodLimitBytes: number;
+  stdin?: string;
+}
+
+export interface ProcessOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  flooded: boolean;
+  output: string;
+  outputBytes: number;
+  durationMs: number;
+  spawnError?: string;
+}
+
+export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
+  const started = performance.now();
+  const capture = new OutputCapture(spec.outputBudgetBytes);
+  let timedOut = false;
+  let flooded = false;
+  let subprocess;
+  try {
+    subprocess = execa(spec.file, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      extendEnv: false,
+      // A new session and process group, so the whole tree can be killed at once.
+      detached: true,
+      buffer: false,
+      reject: false,
+      stripFinalNewline: false,
+      ...(spec.stdin !== undefined ? { input: spec.stdin } : { stdin: 'ignore' as const }),
+    });
+  } catch (err) {
+    return failedToStart(err, started);
+  }
+  const pid = subprocess.pid;
+  if (pid !== undefined) registerGroup(pid);
+  const onData = (chunk: Buffer): void => {
+    capture.push(chunk);
+    if (!flooded && capture.total > spec.floodLimitBytes) {
+      flooded = true;
+      if (pid !== undefined) killGroup(pid);
+    }
+  };
+  subprocess.stdout?.on('data', onData);
+  subprocess.stderr?.on('data', onData);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (pid !== undefined) killGroup(pid);
+  }, spec.timeoutMs);
+  try {
+    const result = await subprocess;
+    if (result.failed && result.exitCode === undefined && result.signal === undefined && pid === undefined) {
+      return failedToStart(result.cause ?? result, started);
+    }
+    return {
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      timedOut,
+      flooded,
+      output: capture.text(),
+      outputBytes: capture.total,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    clearTimeout(timer);
+    if (pid !== undefined) {
+      // Children left behind in the group (background goroutines' helpers, forks) die with it.
+      killGroup(pid);
+      unregisterGroup(pid);
+    }
+  }
+}
+
+function failedToStart(err: unknown, started: number): ProcessOutcome {
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    flooded: false,
+    output: '',
+    outputBytes: 0,
+    durationMs: Math.round(performance.now() - started),
+    spawnError: err instanceof Error ? err.message : String(err),
+  };
+}
