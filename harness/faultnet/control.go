@@ -83,7 +83,9 @@ type TraceResult struct {
 
 // Handle executes one control request line and returns its reply. Requests
 // are validated completely before any state changes; a failed request leaves
-// the proxy exactly as it was.
+// the proxy exactly as it was. A shutdown request stops every link but leaves
+// Done open so the reply can be delivered; the caller then calls Close
+// (ServeControl does this itself).
 func (p *Proxy) Handle(line []byte) Reply {
 	var h header
 	if err := json.Unmarshal(line, &h); err != nil {
@@ -178,7 +180,9 @@ func (p *Proxy) Handle(line []byte) Reply {
 		if err := decode(&req); err != nil {
 			return fail(err)
 		}
-		if err := p.Close(); err != nil {
+		// Done is closed only once the reply is out (see ServeControl), so
+		// the process cannot exit before its client hears back.
+		if err := p.stop(); err != nil {
 			return fail(err)
 		}
 		n, _ := p.trace.flush()
@@ -205,10 +209,11 @@ func (p *Proxy) ServeControl(r io.Reader, w io.Writer) error {
 		if err := enc.Encode(p.Handle(line)); err != nil {
 			return err
 		}
-		select {
-		case <-p.done:
+		if p.stopped() {
+			// After a shutdown request (from any channel) nothing more is
+			// served; closing Done now lets the process exit.
+			p.Close()
 			return nil
-		default:
 		}
 	}
 	return sc.Err()

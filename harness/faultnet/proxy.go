@@ -40,7 +40,9 @@ type Proxy struct {
 	closed bool
 
 	done      chan struct{}
-	closeOnce sync.Once
+	stopOnce  sync.Once
+	doneOnce  sync.Once
+	stopErr   error
 	flushStop chan struct{}
 	flushDone chan struct{}
 }
@@ -465,11 +467,18 @@ func (p *Proxy) FlushTrace() (uint64, error) {
 	return n, nil
 }
 
-// Close stops every link, discards queued datagrams and flushes the trace.
-// It is safe to call more than once.
+// Close stops every link, discards queued datagrams, flushes the trace and
+// then closes Done. It is safe to call more than once.
 func (p *Proxy) Close() error {
-	var err error
-	p.closeOnce.Do(func() {
+	err := p.stop()
+	p.doneOnce.Do(func() { close(p.done) })
+	return err
+}
+
+// stop is the first half of Close: everything except closing Done, so a
+// shutdown request can still write its reply before the process may exit.
+func (p *Proxy) stop() error {
+	p.stopOnce.Do(func() {
 		p.mu.Lock()
 		p.closed = true
 		links := p.order
@@ -481,11 +490,17 @@ func (p *Proxy) Close() error {
 		if p.trace != nil {
 			close(p.flushStop)
 			<-p.flushDone
-			_, err = p.FlushTrace()
+			_, p.stopErr = p.FlushTrace()
 		}
-		close(p.done)
 	})
-	return err
+	return p.stopErr
+}
+
+// stopped reports whether stop has run.
+func (p *Proxy) stopped() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }
 
 // blockedPairs returns the current grudge as sorted [from, to] pairs.

@@ -72,13 +72,93 @@ async function locateManifest(projectOrFile: string): Promise<string> {
 }
 
 function jsonPosition(text: string, err: unknown): string {
-  const m = /position (\d+)/.exec(String((err as Error).message));
-  if (!m) return `: ${(err as Error).message}`;
-  const pos = Number(m[1]);
+  const message = String((err as Error).message);
+  // V8 gives "at position N" for some syntax errors only ("Unexpected token …" and "Unexpected end
+  // of JSON input" have none on Node 20), so find the offset ourselves when it is missing.
+  const m = /position (\d+)/.exec(message);
+  const pos = m ? Number(m[1]) : jsonErrorOffset(text);
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const column = pos - before.lastIndexOf('\n');
-  return ` at line ${line}, column ${column}: ${(err as Error).message}`;
+  return ` at line ${line}, column ${column}: ${message}`;
+}
+
+class JsonSyntaxAt {
+  constructor(readonly offset: number) {}
+}
+
+/** The offset of the first character a strict JSON parser rejects (text.length if it runs out). */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw new JsonSyntaxAt(i);
+  };
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const string = (): void => {
+    i++; // opening quote
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c < ' ') fail();
+      if (c === '\\') {
+        if (/^\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/.exec(text.slice(i, i + 6)) === null) fail();
+        i += text[i + 1] === 'u' ? 6 : 2;
+      } else i++;
+    }
+    fail();
+  };
+  const container = (close: string, member: () => void): void => {
+    i++; // opening bracket
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      member();
+      ws();
+      if (text[i] === ',') i++;
+      else if (text[i] === close) {
+        i++;
+        return;
+      } else fail();
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      container('}', () => {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+      });
+    } else if (c === '[') container(']', value);
+    else if (c === '"') string();
+    else {
+      const lit = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(text.slice(i));
+      if (lit === null) fail();
+      else i += lit[0].length;
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+  } catch (err) {
+    if (err instanceof JsonSyntaxAt) return err.offset;
+    throw err;
+  }
+  return text.length;
 }
 
 export type { Visibility };

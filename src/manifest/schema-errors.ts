@@ -1,36 +1,35 @@
 /**
  * Turns ajv's errors into problems a course's staff can act on: one per real problem, with the JSON
- * pointer and a fix. ajv reports the same mistake several times through `oneOf`/`if`; those
- * wrappers are dropped in favour of the specific error beneath them.
+ * pointer and a fix. ajv reports the same mistake several times through `oneOf`/`anyOf`/`if`: an
+ * `if` is dropped in favour of the specific errors of its `then`, and the `required` errors of
+ * oneOf/anyOf branches are folded into one issue naming the alternatives.
  */
 import type { ErrorObject } from 'ajv';
 import type { ManifestIssue } from '../errors.js';
 
-const WRAPPERS = new Set(['if', 'oneOf', 'anyOf', 'allOf']);
+/** `if` always comes with the specific errors of its `then`; it never adds information. */
+const DROPPED = new Set(['if', 'allOf']);
+/** Alternatives: their branch `required` errors are folded into one issue about the alternatives. */
+const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
 
 export function schemaIssues(file: string, errors: readonly ErrorObject[], schemaRoot: Record<string, unknown>): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   const seen = new Set<string>();
-  const specific = errors.filter((e) => !WRAPPERS.has(e.keyword));
-  const chosen = specific.length > 0 ? specific : errors;
-  for (const err of chosen) {
-    const issue = describe(file, err, schemaRoot);
+  const push = (issue: ManifestIssue): void => {
     const key = `${issue.pointer}|${issue.message}`;
     if (!seen.has(key)) {
       seen.add(key);
       issues.push(issue);
     }
-  }
-  // A oneOf that failed because *both* branches matched or neither did, with nothing more specific.
+  };
+  const alternatives = errors.filter((e) => ALTERNATIVES.has(e.keyword));
+  // A `required` failing inside a oneOf/anyOf branch is not a problem on its own ("missing name" and
+  // "missing pattern" for a test that needs one of them); the alternatives issue says it once.
+  const inBranch = (e: ErrorObject): boolean =>
+    e.keyword === 'required' && alternatives.some((w) => w.instancePath === e.instancePath && e.schemaPath.startsWith(`${w.schemaPath}/`));
   for (const err of errors) {
-    if (err.keyword === 'oneOf' && !chosen.some((c) => c.instancePath.startsWith(err.instancePath) && c !== err)) {
-      issues.push({
-        file,
-        pointer: err.instancePath || '/',
-        message: 'must have exactly one of the alternative forms',
-        fix: hintForOneOf(err.schemaPath),
-      });
-    }
+    if (DROPPED.has(err.keyword) || inBranch(err)) continue;
+    push(ALTERNATIVES.has(err.keyword) ? describeAlternatives(file, err) : describe(file, err, schemaRoot));
   }
   return issues;
 }
@@ -41,7 +40,7 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      const known = knownKeys(err.schemaPath, schemaRoot);
+      const known = knownKeys(err, schemaRoot);
       const near = nearest(key, known);
       return {
         file,
@@ -80,19 +79,31 @@ function patternHint(pattern: string): string {
   return 'change the value to match';
 }
 
-function hintForOneOf(schemaPath: string): string {
-  if (schemaPath.includes('goTest')) return 'give a test either "name" (exact) or "pattern" (regular expression), plus "points"';
-  if (schemaPath.includes('handin')) return 'give a handin entry either "path" or "pattern", not both';
-  return 'see schemas/manifest.schema.json for the allowed forms';
+/** One issue for a failed oneOf/anyOf whose branches each require some properties. */
+function describeAlternatives(file: string, err: ErrorObject): ManifestIssue {
+  const branches = Array.isArray(err.schema) ? (err.schema as { required?: string[] }[]) : [];
+  const props = branches.map((b) => (b.required ?? []).map((p) => `"${p}"`).join(' and ')).filter((p) => p !== '');
+  const list = props.length > 0 ? props.join(' or ') : 'the alternative forms';
+  const tooMany = err.keyword === 'oneOf' && Array.isArray((err.params as { passingSchemas?: unknown }).passingSchemas);
+  const message = tooMany ? `must have only one of ${list}` : err.keyword === 'oneOf' ? `must have exactly one of ${list}` : `must have at least one of ${list}`;
+  const names = branches.flatMap((b) => b.required ?? []).join(',');
+  let fix = tooMany ? `keep only one of ${list}` : `add ${list}`;
+  if (names === 'name,pattern') fix += ': a test has either "name" (exact) or "pattern" (regular expression)';
+  if (names === 'path,pattern') fix += ': a handin entry has either "path" (exact) or "pattern" (glob)';
+  return { file, pointer: err.instancePath || '/', message, fix };
 }
 
 /** The property names the schema allows at the object where `additionalProperties` failed. */
-function knownKeys(schemaPath: string, root: Record<string, unknown>): string[] {
-  // schemaPath looks like "#/definitions/suite/allOf/0/then/additionalProperties".
-  const parts = schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
-  let node: unknown = root;
-  for (const part of parts) {
-    if (node && typeof node === 'object') node = (node as Record<string, unknown>)[decodeURIComponent(part)];
+function knownKeys(err: ErrorObject, root: Record<string, unknown>): string[] {
+  // With `verbose`, ajv hands us the object schema itself. Without it, walk schemaPath — which is
+  // relative to the definition when the error comes from behind a $ref, so this is only a fallback.
+  let node: unknown = err.parentSchema;
+  if (!node) {
+    // schemaPath looks like "#/allOf/0/then/additionalProperties".
+    node = root;
+    for (const part of err.schemaPath.replace(/^#\//, '').split('/').slice(0, -1)) {
+      if (node && typeof node === 'object') node = (node as Record<string, unknown>)[decodeURIComponent(part)];
+    }
   }
   const props = node && typeof node === 'object' ? (node as Record<string, unknown>).properties : undefined;
   return props && typeof props === 'object' ? Object.keys(props) : [];

@@ -16,11 +16,11 @@ export function loadSchema(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), 'utf8')) as Record<string, unknown>;
 }
 
-/** A validator for schemas/<name>, compiled on first use. */
+/** A validator for schemas/<name>, compiled on first use; `verbose` gives errors their schema (schema-errors.ts needs it). */
 export function schemaValidator(name: string): ValidateFunction {
   let validate = cache.get(name);
   if (!validate) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     validate = ajv.compile(loadSchema(name));
     cache.set(name, validate);
   }

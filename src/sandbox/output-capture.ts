@@ -26,6 +26,12 @@ export class OutputCapture {
       chunk = chunk.subarray(take);
       if (chunk.length === 0) return;
     }
+    if (chunk.length >= this.tailLimit) {
+      // One chunk fills the whole tail: keep a copy of its end only, not the (possibly huge) chunk.
+      this.tail = [Buffer.from(chunk.subarray(chunk.length - this.tailLimit))];
+      this.tailBytes = this.tailLimit;
+      return;
+    }
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
     while (this.tailBytes - (this.tail[0]?.length ?? 0) >= this.tailLimit && this.tail.length > 1) {

@@ -32,6 +32,12 @@ export interface ProcessOutcome {
   spawnError?: string;
 }
 
+/**
+ * How long the output pipes may stay open after the process itself has exited and its group was
+ * killed: only something that left the group (a new session) can still hold them.
+ */
+const DRAIN_AFTER_EXIT_MS = 1000;
+
 export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const started = performance.now();
   const capture = new OutputCapture(spec.outputBudgetBytes);
@@ -64,8 +70,21 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   };
   subprocess.stdout?.on('data', onData);
   subprocess.stderr?.on('data', onData);
+  let exited = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+  subprocess.once('exit', () => {
+    exited = true;
+    // The leader is gone: whatever it left in its group dies now. A background child that inherited
+    // stdout would otherwise keep the pipes open, and the run would last until the wall-clock limit
+    // and be reported as timed out although the process itself had finished.
+    if (pid !== undefined) killGroup(pid);
+    drainTimer = setTimeout(() => {
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }, DRAIN_AFTER_EXIT_MS);
+  });
   const timer = setTimeout(() => {
-    timedOut = true;
+    if (!exited) timedOut = true;
     if (pid !== undefined) killGroup(pid);
   }, spec.timeoutMs);
   try {
@@ -84,6 +103,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     };
   } finally {
     clearTimeout(timer);
+    clearTimeout(drainTimer);
     if (pid !== undefined) {
       // Children left behind in the group (background goroutines' helpers, forks) die with it.
       killGroup(pid);

@@ -1,5 +1,5 @@
-// Tests for the Squarer (part B). They pass on a correct Squarer and fail on
-// squarers that read ahead, repeat or invent outputs, or misbehave on Close.
+// Squarer tests: pass on a correct Squarer, fail on one that reads ahead,
+// repeats or invents outputs, or misbehaves on Close.
 
 package p0partB
 
@@ -14,10 +14,8 @@ const (
 )
 
 func newSquarer() (*SquarerImpl, chan int, <-chan int) {
-	input := make(chan int)
-	sq := SquarerImpl{}
-	squares := sq.Initialize(input)
-	return &sq, input, squares
+	input, sq := make(chan int), SquarerImpl{}
+	return &sq, input, sq.Initialize(input)
 }
 
 func mustSend(t *testing.T, input chan int, n int) {
@@ -41,18 +39,12 @@ func mustReceive(t *testing.T, squares <-chan int, want int) {
 	}
 }
 
-func mustNotRead(t *testing.T, input chan int, why string) {
+// quiet checks that for a while the squarer neither reads input nor sends.
+func quiet(t *testing.T, input chan int, squares <-chan int, why string) {
 	t.Helper()
 	select {
 	case input <- 7:
 		t.Fatalf("the squarer read a number %s", why)
-	case <-time.After(grace):
-	}
-}
-
-func mustNotSend(t *testing.T, squares <-chan int, why string) {
-	t.Helper()
-	select {
 	case got := <-squares:
 		t.Fatalf("the squarer sent %d %s", got, why)
 	case <-time.After(grace):
@@ -62,10 +54,7 @@ func mustNotSend(t *testing.T, squares <-chan int, why string) {
 func closeWithin(t *testing.T, sq *SquarerImpl) {
 	t.Helper()
 	done := make(chan struct{})
-	go func() {
-		sq.Close()
-		close(done)
-	}()
+	go func() { sq.Close(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(patience):
@@ -78,7 +67,7 @@ func TestSquaresInOrder(t *testing.T) {
 	for _, n := range []int{2, -3, 0, 5} {
 		mustSend(t, input, n)
 		mustReceive(t, squares, n*n)
-		mustNotSend(t, squares, "although it had no number to square")
+		quiet(t, nil, squares, "although it had no number to square")
 	}
 	closeWithin(t, sq)
 }
@@ -86,7 +75,7 @@ func TestSquaresInOrder(t *testing.T) {
 func TestReadsOneAtATime(t *testing.T) {
 	sq, input, squares := newSquarer()
 	mustSend(t, input, 3)
-	mustNotRead(t, input, "before the previous square was received")
+	quiet(t, input, nil, "before the previous square was received")
 	mustReceive(t, squares, 9)
 	mustSend(t, input, 4)
 	mustReceive(t, squares, 16)
@@ -98,13 +87,12 @@ func TestCloseStopsSquarer(t *testing.T) {
 	mustSend(t, input, 2)
 	mustReceive(t, squares, 4)
 	closeWithin(t, sq)
-	mustNotRead(t, input, "after Close")
-	mustNotSend(t, squares, "after Close")
+	quiet(t, input, squares, "after Close")
 }
 
 func TestCloseWhileSending(t *testing.T) {
 	sq, input, squares := newSquarer()
 	mustSend(t, input, 5)
 	closeWithin(t, sq)
-	mustNotSend(t, squares, "after Close")
+	quiet(t, input, squares, "after Close")
 }

@@ -1,0 +1,68 @@
+/**
+ * dsgrade's overhead over plain `go test`: grade the P0 reference with --jobs 1, and run the same
+ * tests as direct `go test -count=1 -run '^Name$'` commands from a shell script in an assembled
+ * tree. Both run with a warm build cache (one untimed warm-up each). Target: ratio ≤ 1.10.
+ */
+import { execa } from 'execa';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assembleTree } from '../src/build/worktree.js';
+import { loadManifest } from '../src/manifest/load.js';
+import { gradeSubmission } from '../src/pipeline/grade.js';
+
+export interface OverheadResult {
+  name: 'p0-overhead';
+  dsgradeMs: number;
+  directMs: number;
+  ratio: number;
+  tests: number;
+}
+
+export async function benchP0Overhead(): Promise<OverheadResult> {
+  const project = await loadManifest('projects/p0-kvserver');
+  const m = project.manifest;
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-bench-'));
+  try {
+    // The direct baseline: the same tests, in the same tree, run by go test from bash.
+    const handin = [
+      { treePath: 'p0partA/server_impl.go', sourcePath: path.join(m.reference!, 'server_impl.go') },
+      { treePath: 'p0partB/squarer_test.go', sourcePath: path.join(m.reference!, 'squarer_test.go') },
+    ];
+    const tree = await assembleTree(m, handin, tmp);
+    const lines = ['set -u', `cd ${tree.moduleDir}`, 'go build ./...'];
+    let tests = 0;
+    for (const s of m.suites) {
+      if (s.kind === 'gotest') {
+        for (const t of s.tests) {
+          tests++;
+          lines.push(`go test${t.race ? ' -race' : ''} -count=1 -timeout=${t.timeoutSec}s -run '^${t.name}$' ./${s.package} >/dev/null || echo "FAIL ${t.name}"`);
+        }
+      } else {
+        lines.push(`go test -count=1 ./${s.package} >/dev/null || echo "FAIL ${s.id}"`);
+        tests += 1 + s.buggy.length;
+      }
+    }
+    const script = path.join(tmp, 'direct.sh');
+    await fs.writeFile(script, `${lines.join('\n')}\n`);
+    const env = { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly', GOPROXY: 'off' };
+
+    const timeDirect = async (): Promise<number> => {
+      const t0 = performance.now();
+      await execa('bash', [script], { env, stdio: 'inherit' });
+      return performance.now() - t0;
+    };
+    const timeDsgrade = async (): Promise<number> => {
+      const t0 = performance.now();
+      await gradeSubmission({ project, submission: m.reference!, jobs: 1, seed: 1 });
+      return performance.now() - t0;
+    };
+    await timeDirect();
+    await timeDsgrade();
+    const directMs = await timeDirect();
+    const dsgradeMs = await timeDsgrade();
+    return { name: 'p0-overhead', dsgradeMs: Math.round(dsgradeMs), directMs: Math.round(directMs), ratio: Math.round((dsgradeMs / directMs) * 1000) / 1000, tests };
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}

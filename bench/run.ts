@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [name...]`: runs the benchmarks and prints one JSON line per result, then a
+ * summary. Timing claims live here, never in tests.
+ */
+import { benchP0Overhead } from './p0-overhead.js';
+
+const benches: Record<string, () => Promise<Record<string, unknown>>> = {
+  'p0-overhead': async () => {
+    const r = await benchP0Overhead();
+    return { ...r, target: 'ratio ≤ 1.10', met: r.ratio <= 1.1 };
+  },
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(benches);
+for (const name of names) {
+  const bench = benches[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(', ')}`);
+    process.exitCode = 2;
+    continue;
+  }
+  console.error(`bench: ${name} …`);
+  console.log(JSON.stringify(await bench()));
+}
