@@ -38,7 +38,7 @@ export async function benchP0Overhead(): Promise<OverheadResult> {
           tests++;
           lines.push(`go test${t.race ? ' -race' : ''} -count=1 -timeout=${t.timeoutSec}s -run '^${t.name}$' ./${s.package} >/dev/null || echo "FAIL ${t.name}"`);
         }
-      } else {
+      } else if (s.kind === 'studenttests') {
         lines.push(`go test -count=1 ./${s.package} >/dev/null || echo "FAIL ${s.id}"`);
         tests += 1 + s.buggy.length;
       }

@@ -3,12 +3,14 @@
  * summary. Timing claims live here, never in tests.
  */
 import { benchP0Overhead } from './p0-overhead.js';
+import { benchProxy } from './proxy.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   'p0-overhead': async () => {
     const r = await benchP0Overhead();
     return { ...r, target: 'ratio ≤ 1.10', met: r.ratio <= 1.1 };
   },
+  proxy: benchProxy,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

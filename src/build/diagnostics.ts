@@ -24,10 +24,13 @@ export interface Explained {
   text: string;
 }
 
+/** Import failures; group 4 is the package when go names it (a failed module lookup may not). */
 const MISSING_PACKAGE = [
   /^(\S+?\.go):(\d+):(\d+): (?:no required module provides package|cannot find module providing package) (\S+?)[;:]/,
   /^(\S+?\.go):(\d+):(\d+): package (\S+) is not in std/,
-  /^(\S+?\.go):(\d+):(\d+): (\S+): (?:module lookup disabled|cannot find module)/,
+  /^(\S+?\.go):(\d+):(\d+): missing go\.sum entry for module providing package (\S+)/,
+  // "kv/x.go:3:8: module lookup disabled by GOPROXY=off" (Go 1.26), or with "<module>@<version>: " first.
+  /^(\S+?\.go):(\d+):(\d+): (?:(\S+?)(?:@\S+)?: )?(?:module lookup disabled|cannot find module)/,
 ];
 
 export function explainCompileErrors(rawOutput: string, ctx: DiagnosticsContext): Explained {
@@ -35,16 +38,20 @@ export function explainCompileErrors(rawOutput: string, ctx: DiagnosticsContext)
   const lines = text.split('\n');
   const explanations: string[] = [];
 
-  const imports = new Map<string, string>();
+  // Missing package (or, when go does not name it, the import's position) → where it is imported.
+  const imports = new Map<string, { where: string; named: boolean }>();
   for (const line of lines) {
     for (const re of MISSING_PACKAGE) {
       const m = re.exec(line.trim());
-      if (m) imports.set(m[4]!, `${m[1]}:${m[2]}`);
+      if (!m) continue;
+      const where = `${m[1]}:${m[2]}`;
+      imports.set(m[4] ?? `the import at ${where}`, { where, named: m[4] !== undefined });
+      break;
     }
   }
-  for (const [pkg, where] of imports) {
+  for (const [pkg, { where, named }] of imports) {
     explanations.push(
-      `${where} imports "${pkg}", which this project does not provide. ` +
+      (named ? `${where} imports "${pkg}", which this project does not provide. ` : `${where} imports a package from a module this project does not provide. `) +
         (ctx.allowDownloads
           ? 'The module could not be found or downloaded.'
           : `Only the Go standard library and packages of the module ${ctx.module} are available (no downloads while grading).`) +

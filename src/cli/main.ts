@@ -37,6 +37,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
     .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
     .option('--keep-work', 'keep the work folder (trees, binaries, scratch) for debugging')
+    .option('--artifacts [dir]', 'keep scenario artifacts (node output, proxy trace, timeline) in dir (default: ./dsgrade-artifacts/<project>/<time>)')
     .option('--json', 'print the full report as JSON instead of the table')
     .option('--no-color', 'no colours in the table')
     .addHelpText(

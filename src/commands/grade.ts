@@ -21,6 +21,8 @@ export interface GradeCommandOptions {
   only?: string[];
   cacheDir?: string;
   keepWork?: boolean;
+  /** Keep scenario artifacts: a folder, or true for ./dsgrade-artifacts/<project>/<timestamp>. */
+  artifacts?: string | boolean;
   json?: boolean;
   color?: boolean;
   io?: CommandIO;
@@ -31,6 +33,12 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   const loaded = await loadManifest(opts.project);
   for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
   let progress: Progress | undefined;
+  const artifactsDir =
+    typeof opts.artifacts === 'string'
+      ? path.resolve(opts.artifacts)
+      : opts.artifacts
+        ? path.resolve('dsgrade-artifacts', loaded.manifest.name, new Date().toISOString().replace(/[:.]/g, '-'))
+        : undefined;
   const report = await gradeSubmission({
     project: loaded,
     submission: opts.submission,
@@ -39,6 +47,7 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
     only: opts.only,
     cacheDir: opts.cacheDir,
     keepWorkDir: opts.keepWork,
+    ...(artifactsDir ? { artifactsDir } : {}),
     rerunBase: `dsgrade grade ${opts.submission} --project ${opts.project}`,
     progress: {
       planned: (total) => {
@@ -56,5 +65,6 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   else io.stdout.write(`${renderTable(report, { color: opts.color !== false && Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 })}\n`);
   if (opts.out) io.stderr.write(`dsgrade: wrote ${opts.out}\n`);
   if (opts.junit) io.stderr.write(`dsgrade: wrote ${opts.junit}\n`);
+  if (artifactsDir) io.stderr.write(`dsgrade: scenario artifacts in ${artifactsDir}\n`);
   return EXIT.OK;
 }

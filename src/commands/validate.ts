@@ -10,7 +10,7 @@ export async function validateCommand(opts: { project: string; io?: CommandIO })
   try {
     const { manifest, warnings, staffFiles } = await loadManifest(opts.project);
     for (const w of warnings) io.stdout.write(`warning: ${w}\n`);
-    const tests = manifest.suites.reduce((n, s) => n + (s.kind === 'gotest' ? s.tests.length : 1 + s.buggy.length), 0);
+    const tests = manifest.suites.reduce((n, s) => n + (s.kind === 'gotest' ? s.tests.length : s.kind === 'scenario' ? s.scenarios.length : 1 + s.buggy.length), 0);
     io.stdout.write(
       `${manifest.file}: valid — ${manifest.suites.length} suite(s), ${tests} graded test(s), ${manifest.checks.length} check(s), ` +
         `${totalPoints(manifest)} points, ${staffFiles.size} staff file(s), ${manifest.mutants.length} mutant(s)\n`,

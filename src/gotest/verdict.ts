@@ -69,15 +69,38 @@ export function explainOutput(output: string): string | undefined {
   const timeout = /panic: test timed out after (\S+)/.exec(output);
   if (timeout) return `timed out after ${timeout[1]}: the goroutine dump in the output shows where each goroutine was blocked`;
   if (output.includes('WARNING: DATA RACE')) return 'data race detected: see the race report in the output (reproduce with go test -race)';
-  const fatal = /^\s+(\S+\.go:\d+): (.+)$/m.exec(output);
+  const fatal = failureLine(output);
   const panicLine = /^panic: (.+)$/m.exec(output);
   if (panicLine && !/^test timed out/.test(panicLine[1]!)) {
-    const at = /^\s+(\/\S+\.go:\d+)/m.exec(output.slice(panicLine.index));
-    return `panic: ${panicLine[1]}${at ? ` (at ${shortPath(at[1]!)})` : ''}`;
+    // The testing package marks a panic it re-raises: "[recovered]" (Go 1.26: "[recovered, repanicked]").
+    const message = panicLine[1]!.replace(/ \[recovered[^\]]*\]$/, '');
+    const at = panicLocation(output.slice(panicLine.index));
+    return `panic: ${message}${at ? ` (at ${shortPath(at)})` : ''}`;
   }
   if (fatal) return `${fatal[1]}: ${fatal[2]}`;
   if (/fatal error: (.+)/.test(output)) return `fatal error: ${/fatal error: (.+)/.exec(output)![1]}`;
   return undefined;
+}
+
+/**
+ * The t.Fatal/t.Error line: with -test.v, t.Log lines look the same and come first, so take the
+ * last `file.go:N: message` line before the first "--- FAIL" (t.Fatal ends the test).
+ */
+function failureLine(output: string): RegExpExecArray | undefined {
+  const failAt = output.search(/^\s*--- FAIL: /m);
+  const lines = [...output.matchAll(/^\s+(\S+\.go:\d+): (.+)$/gm)];
+  const before = failAt < 0 ? lines : lines.filter((m) => m.index < failAt);
+  return (before.length > 0 ? before : lines).at(-1);
+}
+
+/**
+ * The first stack frame outside the Go installation: the student's line, not testing.tRunner's or
+ * runtime/panic.go's. GOROOT is recognised from the runtime frames every panic trace has.
+ */
+function panicLocation(trace: string): string | undefined {
+  const frames = [...trace.matchAll(/^\s+(\/\S+\.go:\d+)/gm)].map((m) => m[1]!);
+  const goroot = frames.map((f) => /^(.*)\/src\/runtime\/[^/]+\.go:\d+$/.exec(f)?.[1]).find((r) => r !== undefined);
+  return frames.find((f) => goroot === undefined || !f.startsWith(`${goroot}/src/`)) ?? frames[0];
 }
 
 function shortPath(p: string): string {

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Visibility } from '../model.js';
 import type { CheckSpec, HandinEntry, Manifest, Suite } from './types.js';
+import { scenarioSuiteDefaults, type RawScenarioSuite } from '../scenario/manifest-defaults.js';
 
 /* The raw JSON shape; the schema guarantees required fields and types. */
 export interface RawManifest {
@@ -39,6 +40,7 @@ interface RawGoTest {
 }
 
 export type RawSuite =
+  | RawScenarioSuite
   | { kind: 'gotest'; id: string; name?: string; package: string; timeoutSec?: number; race?: boolean; visibility?: Visibility; tags?: string[]; tests: RawGoTest[] }
   | {
       kind: 'studenttests';
@@ -124,6 +126,7 @@ export function applyDefaults(raw: RawManifest, file: string): Manifest {
 }
 
 function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
+  if (s.kind === 'scenario') return scenarioSuiteDefaults(s, DEFAULTS.visibility);
   if (s.kind === 'gotest') {
     const suiteTimeout = s.timeoutSec ?? DEFAULTS.goTestTimeoutSec;
     return {

@@ -25,7 +25,8 @@ export interface LoadedManifest {
 /** Accepts the project folder or the manifest file itself. */
 export async function loadManifest(projectOrFile: string): Promise<LoadedManifest> {
   const file = await locateManifest(projectOrFile);
-  const text = await fs.readFile(file, 'utf8');
+  // Editors on Windows may save a byte-order mark; JSON.parse rejects it.
+  const text = (await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

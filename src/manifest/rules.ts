@@ -8,6 +8,7 @@ import type { ManifestIssue } from '../errors.js';
 import { exists, isDirectory, listFiles } from '../util/fs.js';
 import { matchesGlob } from '../util/glob.js';
 import { scanPackage } from './go-sources.js';
+import { checkScenarioSuite } from '../scenario/manifest-rules.js';
 import type { GoTestSpec, Manifest } from './types.js';
 
 const EPSILON = 1e-9;
@@ -65,7 +66,6 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
   for (const f of overlayFiles ?? []) staffFiles.set(f, path.join(m.staff!, f));
 
   const handinPaths = new Set(m.handin.flatMap((h) => (h.path ? [h.path] : [])));
-  const isHandin = (f: string): boolean => handinPaths.has(f) || m.handin.some((h) => h.pattern !== undefined && matchesGlob(h.pattern, f));
 
   // Checks look at handin files only.
   const checkIds = new Set<string>();
@@ -74,7 +74,7 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
     checkIds.add(c.id);
     if (c.files.length === 0) add(`/checks/${i}/files`, `check "${c.id}" names no files`, 'list the handin files it should look at in "files"');
     c.files.forEach((f, j) => {
-      if (!isHandin(f) && !m.handin.some((h) => h.pattern === f)) {
+      if (!takenFromSubmission(f) && !m.handin.some((h) => h.pattern === f)) {
         add(`/checks/${i}/files/${j}`, `check "${c.id}" looks at ${f}, which is not a handin file`, 'checks grade what students hand in; use a path listed in "handin"');
       }
     });
@@ -89,6 +89,10 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
       add(`${at}/id`, `suite id "${suite.id}" is used twice or is reserved`, 'use a unique id other than "build" and "check"');
     }
     suiteIds.add(suite.id);
+    if (suite.kind === 'scenario') {
+      await checkScenarioSuite(suite, { at, moduleDir, staffDir: m.staff, add, testIds });
+      continue;
+    }
     const pkgStarter = path.join(moduleDir, suite.package);
     const pkgStaff = m.staff ? path.join(m.staff, suite.package) : undefined;
     if (!(await isDirectory(pkgStarter)) && !(pkgStaff && (await isDirectory(pkgStaff)))) {
@@ -175,7 +179,7 @@ function isStub(f: string, starterFiles: string[], m: Manifest): boolean {
 
 async function scanStaffTests(dirs: string[], pkg: string, staffFiles: Map<string, string>) {
   // Handin test files in the starter (stubs) are not staff tests.
-  return scanPackage(dirs, (name) => !name.endsWith('_test.go') || staffFiles.has(`${pkg}/${name}`));
+  return scanPackage(dirs, (name) => !name.endsWith('_test.go') || staffFiles.has(path.posix.join(pkg, name)));
 }
 
 export function totalPoints(m: Manifest): number {
@@ -183,6 +187,7 @@ export function totalPoints(m: Manifest): number {
   for (const c of m.checks) sum += c.points;
   for (const s of m.suites) {
     if (s.kind === 'gotest') for (const t of s.tests) sum += t.points;
+    else if (s.kind === 'scenario') for (const sc of s.scenarios) sum += sc.points;
     else sum += s.correct.points + s.buggy.reduce((a, b) => a + b.points, 0);
   }
   return Math.round(sum * 1e6) / 1e6;

@@ -9,7 +9,6 @@ import type { ManifestIssue } from '../errors.js';
 
 /** `if` always comes with the specific errors of its `then`; it never adds information. */
 const DROPPED = new Set(['if', 'allOf']);
-/** Alternatives: their branch `required` errors are folded into one issue about the alternatives. */
 const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
 
 export function schemaIssues(file: string, errors: readonly ErrorObject[], schemaRoot: Record<string, unknown>): ManifestIssue[] {
@@ -22,16 +21,32 @@ export function schemaIssues(file: string, errors: readonly ErrorObject[], schem
       issues.push(issue);
     }
   };
-  const alternatives = errors.filter((e) => ALTERNATIVES.has(e.keyword));
-  // A `required` failing inside a oneOf/anyOf branch is not a problem on its own ("missing name" and
-  // "missing pattern" for a test that needs one of them); the alternatives issue says it once.
-  const inBranch = (e: ErrorObject): boolean =>
-    e.keyword === 'required' && alternatives.some((w) => w.instancePath === e.instancePath && e.schemaPath.startsWith(`${w.schemaPath}/`));
+  // Alternatives that only choose which properties are present ({"required": [...]} branches):
+  // "missing name" plus "missing pattern" is one problem, said once by the wrapper's issue.
+  const choices = errors.filter((e) => ALTERNATIVES.has(e.keyword) && requiredOnly(e));
+  const inChoice = (e: ErrorObject): boolean =>
+    e.keyword === 'required' && choices.some((w) => w.instancePath === e.instancePath && e.schemaPath.startsWith(`${w.schemaPath}/`));
+  const specific = errors.filter((e) => !DROPPED.has(e.keyword) && !ALTERNATIVES.has(e.keyword) && !inChoice(e));
+  // "must be string" + "must be array" for one value (branches of a oneOf) → "must be string or array".
+  const typesAt = new Map<string, string[]>();
+  for (const e of errors) if (e.keyword === 'type') typesAt.set(e.instancePath, [...(typesAt.get(e.instancePath) ?? []), String(e.params.type)]);
   for (const err of errors) {
-    if (DROPPED.has(err.keyword) || inBranch(err)) continue;
-    push(ALTERNATIVES.has(err.keyword) ? describeAlternatives(file, err) : describe(file, err, schemaRoot));
+    if (DROPPED.has(err.keyword) || inChoice(err)) continue;
+    if (err.keyword === 'type') push(describe(file, { ...err, params: { type: [...new Set(typesAt.get(err.instancePath))].join(' or ') } }, schemaRoot));
+    else if (!ALTERNATIVES.has(err.keyword)) push(describe(file, err, schemaRoot));
+    else if (requiredOnly(err)) push(describeChoice(file, err));
+    // Other alternatives (e.g. "a string or an object"): their branch errors say more, unless there are none.
+    else if (!specific.some((c) => under(c.instancePath, err.instancePath))) push(describe(file, err, schemaRoot));
   }
   return issues;
+}
+
+function under(pointer: string, parent: string): boolean {
+  return pointer === parent || pointer.startsWith(`${parent}/`);
+}
+
+function requiredOnly(err: ErrorObject): boolean {
+  return Array.isArray(err.schema) && err.schema.every((b: unknown) => b !== null && typeof b === 'object' && Object.keys(b).every((k) => k === 'required'));
 }
 
 function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unknown>): ManifestIssue {
@@ -80,14 +95,23 @@ function patternHint(pattern: string): string {
 }
 
 /** One issue for a failed oneOf/anyOf whose branches each require some properties. */
-function describeAlternatives(file: string, err: ErrorObject): ManifestIssue {
-  const branches = Array.isArray(err.schema) ? (err.schema as { required?: string[] }[]) : [];
-  const props = branches.map((b) => (b.required ?? []).map((p) => `"${p}"`).join(' and ')).filter((p) => p !== '');
-  const list = props.length > 0 ? props.join(' or ') : 'the alternative forms';
-  const tooMany = err.keyword === 'oneOf' && Array.isArray((err.params as { passingSchemas?: unknown }).passingSchemas);
-  const message = tooMany ? `must have only one of ${list}` : err.keyword === 'oneOf' ? `must have exactly one of ${list}` : `must have at least one of ${list}`;
-  const names = branches.flatMap((b) => b.required ?? []).join(',');
-  let fix = tooMany ? `keep only one of ${list}` : `add ${list}`;
+function describeChoice(file: string, err: ErrorObject): ManifestIssue {
+  const branches = err.schema as { required: string[] }[];
+  const passing = (err.params as { passingSchemas?: unknown }).passingSchemas;
+  const tooMany = err.keyword === 'oneOf' && Array.isArray(passing);
+  const named = (bs: { required: string[] }[]): string => bs.map((b) => b.required.map((p) => `"${p}"`).join(' and ')).join(' or ');
+  const list = named(branches);
+  let message: string;
+  let fix: string;
+  if (tooMany) {
+    const present = named((passing as number[]).map((i) => branches[i]!));
+    message = `must have only one of ${present}`;
+    fix = `keep only one of ${present}`;
+  } else {
+    message = `must have ${err.keyword === 'oneOf' ? 'exactly' : 'at least'} one of ${list}`;
+    fix = `add ${list}`;
+  }
+  const names = branches.flatMap((b) => b.required).join(',');
   if (names === 'name,pattern') fix += ': a test has either "name" (exact) or "pattern" (regular expression)';
   if (names === 'path,pattern') fix += ': a handin entry has either "path" (exact) or "pattern" (glob)';
   return { file, pointer: err.instancePath || '/', message, fix };
@@ -109,8 +133,15 @@ function knownKeys(err: ErrorObject, root: Record<string, unknown>): string[] {
   return props && typeof props === 'object' ? Object.keys(props) : [];
 }
 
-/** The closest known key by edit distance, when it is plausibly a typo. */
+/** The closest known key by edit distance, when it is plausibly a typo; else the one key it is a prefix of ("timeout" → "timeoutSec"). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const close = closest(word, candidates);
+  if (close !== undefined || word.length < 4) return close;
+  const extended = candidates.filter((c) => c.toLowerCase().startsWith(word.toLowerCase()));
+  return extended.length === 1 ? extended[0] : undefined;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

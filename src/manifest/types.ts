@@ -4,6 +4,9 @@
  * checks that every schema property is known here).
  */
 import type { Visibility } from '../model.js';
+import type { ScenarioSuite } from '../scenario/types.js';
+
+export type { ScenarioSuite };
 
 export interface HandinEntry {
   /** Exact path inside the module root (slash-separated). */
@@ -91,7 +94,7 @@ export interface StudentTestSuite {
   buggy: BuggyVariant[];
 }
 
-export type Suite = GoTestSuite | StudentTestSuite;
+export type Suite = GoTestSuite | StudentTestSuite | ScenarioSuite;
 
 export interface MutantSpec {
   name: string;

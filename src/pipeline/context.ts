@@ -28,6 +28,8 @@ export interface RunContext {
   progress: ProgressListener;
   /** Tree path → the name the student knows the file by. */
   displayName(treePath: string): string;
+  /** Where scenario artifacts go (kept after the run); default: inside the work folder (removed with it). */
+  artifactsDir?: string;
 }
 
 export interface ResultInput {

@@ -93,9 +93,9 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
   const firstBad = runs.find((r) => r.verdict !== 'passed');
   const shown = firstBad ?? runs[runs.length - 1]!;
   const passes = runs.filter((r) => r.verdict === 'passed').length;
+  // The verdict and its one-line reason are printed by every reporter; the output holds the details.
   const lines: string[] = [];
-  if (scored.verdict === 'passed') lines.push(t.repeat > 1 ? `Passed all ${t.repeat} runs.` : 'Passed.');
-  else lines.push(`FAILED: ${shown.reason}`);
+  if (t.repeat > 1 && scored.verdict === 'passed') lines.push(`Passed all ${t.repeat} runs.`);
   if (t.repeat > 1 && scored.verdict !== 'passed') {
     lines.push(
       `Passed ${passes} of ${t.repeat} runs${scored.flaky ? ' — the outcome changes from run to run (flaky): look for races and timing assumptions' : ''}.` +
@@ -104,7 +104,8 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
   }
   if (t.description) lines.push(`What this test checks: ${t.description}`);
   if (t.race) lines.push('This test runs with the race detector (-race).');
-  lines.push('', `--- output of the test${t.repeat > 1 && firstBad ? ' (first failing run)' : ''} ---`, shown.output.trimEnd() || '(no output)', '---');
+  if (lines.length > 0) lines.push('');
+  lines.push(`--- output of the test${t.repeat > 1 && firstBad ? ' (first failing run)' : ''} ---`, shown.output.trimEnd() || '(no output)', '---');
   const durationMs = runs.reduce((a, r) => a + r.durationMs, 0);
   return makeResult({
     id: `${suite.id}/${t.name}`,
@@ -138,7 +139,7 @@ function notRun(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, summary: str
     tags: t.tags,
     durationMs: 0,
     summary,
-    output: `Not run: ${summary}${detail && detail !== summary ? `\n\n${detail}` : ''}`,
+    output: detail && detail !== summary ? `This test was not run.\n\n${detail}` : 'This test was not run.',
     rerun: rerunCommand(ctx, suite, t),
   });
   ctx.progress.finished?.(result);

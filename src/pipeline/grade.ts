@@ -24,6 +24,7 @@ import { sumScores } from '../scoring/score.js';
 import { versions } from '../version.js';
 import { makeResult, selector, type ProgressListener, type RunContext } from './context.js';
 import { gradeGoTestSuite } from './gotest-stage.js';
+import { gradeScenarioSuite } from './scenario-stage.js';
 import { gradeStudentTests } from './studenttest-stage.js';
 
 export interface GradeOptions {
@@ -38,6 +39,8 @@ export interface GradeOptions {
   keepWorkDir?: boolean;
   rerunBase?: string;
   progress?: ProgressListener;
+  /** Keep scenario artifacts here (<dir>/<suite>/<scenario>/); default: inside the work folder, removed with it. */
+  artifactsDir?: string;
 }
 
 /** Default concurrency: timing-sensitive distributed-systems tests need a core each. */
@@ -105,6 +108,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       selected,
       progress,
       displayName,
+      ...(opts.artifactsDir ? { artifactsDir: path.resolve(opts.artifactsDir) } : {}),
     };
     const diagnostics: DiagnosticsContext = {
       handin: intake.files,
@@ -117,6 +121,10 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
     if (selected('build')) tests.push(await buildCheck(ctx, diagnostics));
     tests.push(...(await staticChecks(ctx, intake)));
     for (const suite of manifest.suites) {
+      if (suite.kind === 'scenario') {
+        tests.push(...(await gradeScenarioSuite(ctx, suite, diagnostics)));
+        continue;
+      }
       const missing = intake.missing.filter((m) => m === suite.package || m.startsWith(`${suite.package}/`));
       const blocker = missing.length > 0 ? { reason: `${missing.join(', ')} was not handed in` } : undefined;
       if (suite.kind === 'gotest') tests.push(...(await gradeGoTestSuite(ctx, suite, diagnostics, blocker)));
@@ -158,6 +166,7 @@ function countPlanned(project: LoadedManifest, selected: (id: string) => boolean
   n += m.checks.filter((c) => selected(`check/${c.id}`)).length;
   for (const s of m.suites) {
     if (s.kind === 'gotest') n += s.tests.filter((t) => selected(`${s.id}/${t.name}`)).length;
+    else if (s.kind === 'scenario') n += s.scenarios.filter((sc) => selected(`${s.id}/${sc.name}`)).length;
     else n += ['correct', ...s.buggy.map((b) => b.name)].filter((k) => selected(`${s.id}/${k}`)).length;
   }
   return n;

@@ -58,7 +58,7 @@ export async function gradeStudentTests(
     let verdict: Verdict;
     let summary: string;
     let output: string;
-    if (blocker) [verdict, summary, output] = ['failed', blocker.reason, `Not run: ${blocker.reason}`];
+    if (blocker) [verdict, summary, output] = ['failed', blocker.reason, 'This test was not run.'];
     else if (correct!.harnessError) [verdict, summary, output] = ['error', correct!.harnessError, correct!.harnessError];
     else if (correct!.compileError) [verdict, summary, output] = ['failed', correct!.compileError.summary, correct!.compileError.text];
     else if (correct!.testsPassed) [verdict, summary, output] = ['passed', '', `Your tests in ${fileName} pass on the correct implementation, as they should.\n\n${correct!.output}`];
@@ -93,7 +93,7 @@ export async function gradeStudentTests(
     let verdict: Verdict;
     let summary: string;
     let output: string;
-    if (blocker) [verdict, summary, output] = ['failed', blocker.reason, `Not run: ${blocker.reason}`];
+    if (blocker) [verdict, summary, output] = ['failed', blocker.reason, 'This test was not run.'];
     else if (!run || run.harnessError) [verdict, summary, output] = ['error', run?.harnessError ?? 'not run', run?.harnessError ?? 'not run'];
     else if (run.compileError) [verdict, summary, output] = ['failed', run.compileError.summary, run.compileError.text];
     else if (suite.requireCorrectPass && !correct?.testsPassed) {

@@ -88,7 +88,7 @@ export function toGradescopeResults(report: GradeReport, opts: GradescopeOptions
     visibility: 'visible',
     stdout_visibility: 'hidden',
     extra_data: {
-      dsgrade: { ...report.versions },
+      versions: { ...report.versions },
       seed: report.seed,
       nonce: report.nonce,
       project: report.project,

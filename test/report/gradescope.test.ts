@@ -81,7 +81,7 @@ describe('toGradescopeResults', () => {
       visibility: 'visible',
       stdout_visibility: 'hidden',
       extra_data: {
-        dsgrade: report.versions,
+        versions: report.versions,
         seed: 4242,
         nonce: 'n-3f9c2a7b1d',
         project: 'p0-kvserver',

@@ -1,0 +1,208 @@
+/**
+ * Drives one faultnet proxy process (harness/cmd/faultnet) over its JSON-lines control channel on
+ * stdin/stdout (docs/faults.md). The proxy runs in its own process group, registered so that an
+ * interrupt kills it; it also exits by itself when its stdin closes, so it never outlives dsgrade.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { DsgradeError } from '../errors.js';
+import { killGroup, registerGroup, unregisterGroup } from '../sandbox/process-registry.js';
+import type { Faults, Proto } from '../scenario/types.js';
+
+/** A structured error reply from the proxy (code is faultnet's, e.g. INVALID_ARGUMENT), or a dead proxy. */
+export class FaultnetError extends DsgradeError {
+  readonly replyCode: string;
+  constructor(replyCode: string, message: string, cause?: unknown) {
+    super('TOOL_FAILED', `fault proxy request failed: ${message}`, {
+      fix: replyCode === 'PROXY_EXITED' ? 'the proxy stopped; its stderr is in the scenario artifacts (proxy.stderr.log)' : 'this is a bug in dsgrade or in the scenario; see docs/faults.md',
+      cause,
+    });
+    this.name = 'FaultnetError';
+    this.replyCode = replyCode;
+  }
+}
+
+export interface LinkInfo {
+  name: string;
+  proto: Proto;
+  from: string;
+  to: string;
+  target: string;
+  listen: string;
+}
+
+export interface DirectionStats {
+  received: number;
+  forwarded: number;
+  dropped: number;
+  blocked: number;
+  delayed: number;
+  duplicated: number;
+  reordered: number;
+  corrupted: number;
+  truncated: number;
+  lengthened: number;
+  overflow: number;
+  stalled: number;
+  errors: number;
+  bytesIn: number;
+  bytesOut: number;
+  connections?: number;
+  resets?: number;
+  closes?: number;
+  partitioned: boolean;
+  faults: Faults;
+}
+
+export interface LinkStats extends LinkInfo {
+  forward: DirectionStats;
+  reverse: DirectionStats;
+}
+
+export interface FaultnetOptions {
+  binary: string;
+  /** Decimal uint64. */
+  seed: string;
+  traceFile?: string;
+  /** The proxy's stderr goes here. */
+  stderrFile?: string;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+export class FaultnetClient {
+  readonly pid: number;
+  /** When the process started (performance.now()); trace times count from about here. */
+  readonly startedAt: number;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private exitInfo: string | undefined;
+  readonly exited: Promise<void>;
+
+  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, Readable>, startedAt: number) {
+    this.pid = child.pid!;
+    this.startedAt = startedAt;
+    registerGroup(this.pid);
+    child.stdin.on('error', () => undefined);
+    createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        killGroup(this.pid);
+        unregisterGroup(this.pid);
+        for (const p of this.pending.values()) p.reject(new FaultnetError('PROXY_EXITED', `the proxy ${this.exitInfo}`));
+        this.pending.clear();
+        resolve();
+      });
+    });
+  }
+
+  /** Starts the proxy and checks it answers (`info`); throws FaultnetError when it cannot. */
+  static async start(opts: FaultnetOptions): Promise<FaultnetClient> {
+    const args = ['-seed', opts.seed, ...(opts.traceFile ? ['-trace', opts.traceFile] : []), '-control', 'stdio'];
+    const startedAt = performance.now();
+    const child = spawn(opts.binary, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err) => reject(new FaultnetError('SPAWN_FAILED', `could not start ${opts.binary}: ${err.message}`, err)));
+    });
+    if (opts.stderrFile) child.stderr.pipe(createWriteStream(opts.stderrFile));
+    else child.stderr.resume();
+    const client = new FaultnetClient(child, startedAt);
+    try {
+      const info = await client.info();
+      if (info.seed !== opts.seed) throw new FaultnetError('BAD_SEED', `the proxy uses seed ${info.seed}, not ${opts.seed}`);
+    } catch (err) {
+      client.kill();
+      throw err;
+    }
+    return client;
+  }
+
+  private onLine(line: string): void {
+    let reply: { id?: unknown; ok?: boolean; result?: unknown; error?: { code: string; message: string } };
+    try {
+      reply = JSON.parse(line) as typeof reply;
+    } catch {
+      return; // not a reply (the proxy only writes replies on stdout; be lenient)
+    }
+    const p = typeof reply.id === 'number' ? this.pending.get(reply.id) : undefined;
+    if (!p) return;
+    this.pending.delete(reply.id as number);
+    if (reply.ok) p.resolve(reply.result);
+    else p.reject(new FaultnetError(reply.error?.code ?? 'UNKNOWN', reply.error?.message ?? line));
+  }
+
+  request<T>(op: string, fields: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<T> {
+    if (this.exitInfo) return Promise.reject(new FaultnetError('PROXY_EXITED', `the proxy ${this.exitInfo}`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new FaultnetError('TIMEOUT', `no reply to ${op} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.child.stdin.write(`${JSON.stringify({ id, op, ...fields })}\n`);
+    });
+  }
+
+  info(): Promise<{ seed: string; pid: number; trace: boolean; links: string[] }> {
+    return this.request('info');
+  }
+
+  addLink(spec: { name: string; proto: Proto; from: string; to: string; target: string; listen?: string }): Promise<LinkInfo> {
+    return this.request('addLink', spec);
+  }
+
+  setFaults(link: string, faults: Faults, direction: 'forward' | 'reverse' | 'both' = 'both'): Promise<unknown> {
+    return this.request('setFaults', { link, direction, faults });
+  }
+
+  partition(spec: Record<string, unknown>): Promise<{ blocked: [string, string][]; directions: number }> {
+    return this.request('partition', spec);
+  }
+
+  heal(): Promise<{ blocked: [string, string][]; directions: number }> {
+    return this.request('heal');
+  }
+
+  async stats(link?: string): Promise<LinkStats[]> {
+    const r = await this.request<{ links: LinkStats[] }>('stats', link ? { link } : {});
+    return r.links;
+  }
+
+  flushTrace(): Promise<{ records: number }> {
+    return this.request('flushTrace');
+  }
+
+  /** Asks the proxy to stop (flushing its trace), then makes sure the group is gone. */
+  async shutdown(timeoutMs = 3000): Promise<void> {
+    try {
+      await this.request('shutdown', {}, timeoutMs);
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, timeoutMs))]);
+    } catch {
+      // Already gone or stuck: killed below.
+    } finally {
+      this.kill();
+    }
+  }
+
+  kill(): void {
+    killGroup(this.pid);
+    this.child.stdin.destroy();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The shape of a `scenario` suite after loading (schemas/manifest.schema.json, definitions
+ * `scenario*`, documented in docs/scenarios.md). Steps and expectations keep the JSON shape the TA
+ * wrote: one action key per step, one check key per expectation. Group names (a node with
+ * `count` > 1) are expanded only when a scenario is planned (plan.ts), so every validation issue
+ * can point at what the TA wrote.
+ */
+import type { Visibility } from '../model.js';
+
+export interface ScenarioProgram {
+  /** Folder of a main package, relative to the module root. */
+  package: string;
+  race: boolean;
+}
+
+export type Proto = 'tcp' | 'udp';
+export type Stream = 'stdout' | 'stderr' | 'both';
+
+/** Fault rules of one link direction, exactly as faultnet takes them (docs/faults.md). */
+export interface Faults {
+  drop?: number;
+  delayMs?: number;
+  jitterMs?: number;
+  duplicate?: number;
+  reorder?: number;
+  reorderHoldMs?: number;
+  corrupt?: number;
+  truncate?: number;
+  lengthen?: number;
+  bandwidthBps?: number;
+  stall?: boolean;
+  reset?: boolean;
+  close?: boolean;
+}
+
+export interface NodeSpec {
+  name: string;
+  program: string;
+  args: string[];
+  env: Record<string, string>;
+  /** > 1: nodes name1..nameN, and `name` names the group. */
+  count: number;
+  proto: Proto;
+  ready?: { port?: boolean; output?: string; withinSec: number };
+}
+
+export interface LinkSpec {
+  from: string;
+  to: string;
+  proto: Proto;
+  faults?: Faults;
+  forward?: Faults;
+  reverse?: Faults;
+}
+
+/** Nodes a step acts on: a name (node or group), several, or a seeded random choice. */
+export type Target = string | string[] | { random: string[]; count?: number };
+/** Milliseconds, or a range drawn from the seed. */
+export type Duration = number | { min: number; max: number };
+
+export interface OutputMatch {
+  node: string;
+  match: string;
+  stream?: Stream;
+  since?: 'start' | 'previous';
+}
+
+export interface PartitionStep {
+  shape: 'isolate' | 'halves' | 'majoritiesRing' | 'bridge' | 'groups';
+  nodes?: string[];
+  node?: string | { random: string[] };
+  groups?: string[][];
+  oneWay?: boolean;
+  tcp?: 'stall' | 'reset';
+  shuffle?: boolean;
+}
+
+export type SignalName = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2';
+
+/** One entry of `steps`: exactly one action key, plus `afterMs` and `note`. */
+export interface StepSpec {
+  afterMs?: Duration;
+  note?: string;
+  start?: Target;
+  kill?: Target;
+  restart?: Target;
+  pause?: Target;
+  resume?: Target;
+  signal?: { node: Target; signal: SignalName };
+  partition?: PartitionStep;
+  heal?: true;
+  setFaults?: { link: string; direction?: 'forward' | 'reverse' | 'both'; faults: Faults };
+  stdin?: { node: Target; text: string };
+  closeStdin?: Target;
+  wait?: { output?: OutputMatch; exit?: Target; withinSec: number };
+  sleepMs?: Duration;
+  repeat?: { times: number; steps: StepSpec[] };
+}
+
+export const STEP_ACTIONS = [
+  'start',
+  'kill',
+  'restart',
+  'pause',
+  'resume',
+  'signal',
+  'partition',
+  'heal',
+  'setFaults',
+  'stdin',
+  'closeStdin',
+  'wait',
+  'sleepMs',
+  'repeat',
+] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+/** One entry of `expect`: exactly one of output, never, exitCode, count, value. */
+export interface ExpectSpec {
+  node: string;
+  stream?: Stream;
+  output?: string;
+  never?: string;
+  exitCode?: number;
+  count?: { match: string; min?: number; max?: number };
+  value?: { match: string; min?: number; max?: number };
+  withinSec?: number;
+  description?: string;
+}
+
+export interface CheckerSpec {
+  program: string;
+  args: string[];
+  timeoutSec: number;
+}
+
+export interface ScenarioSpec {
+  name: string;
+  displayName: string;
+  points: number;
+  number?: string;
+  visibility: Visibility;
+  tags: string[];
+  description?: string;
+  timeoutSec: number;
+  exclusive: boolean;
+  nodes: NodeSpec[];
+  links: LinkSpec[];
+  steps: StepSpec[];
+  expect: ExpectSpec[];
+  checker?: CheckerSpec;
+}
+
+export interface ScenarioSuite {
+  kind: 'scenario';
+  id: string;
+  name: string;
+  programs: Record<string, ScenarioProgram>;
+  /** Bytes of each node's stdout and of its stderr kept in the artifacts. */
+  outputBytes: number;
+  scenarios: ScenarioSpec[];
+}

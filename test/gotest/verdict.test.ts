@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { decideAttempt, explainOutput, formatBytes, type AttemptObservation } from '../../src/gotest/verdict.js';
+import type { ProcessOutcome } from '../../src/sandbox/process.js';
+
+const NONCE = '3f1c9a7e5b2d4c60';
+
+function outcome(over: Partial<ProcessOutcome> = {}): ProcessOutcome {
+  return { exitCode: 0, signal: null, timedOut: false, flooded: false, output: '', outputBytes: 0, durationMs: 5, ...over };
+}
+
+function decide(over: Partial<ProcessOutcome>, resultRecord: string | undefined, nonce = NONCE): ReturnType<typeof decideAttempt> {
+  const obs: AttemptObservation = { outcome: outcome(over), resultRecord, nonce, timeoutSec: 30 };
+  return decideAttempt(obs);
+}
+
+const record = (code: number, nonce = NONCE): string => `dsgrade-result ${nonce} ${code}\n`;
+
+// Recorded from `go test -c` binaries built by Go 1.26.8 (the TestPanic/TestHang tests of
+// test/fixtures/programs/gotest-verdicts), paths shortened.
+const PANIC_OUTPUT = `=== RUN   TestPanic
+--- FAIL: TestPanic (0.00s)
+panic: runtime error: index out of range [5] with length 3 [recovered, repanicked]
+
+goroutine 18 [running]:
+testing.tRunner.func1.2({0x576e20, 0x552ccdea000})
+\t/usr/local/go/src/testing/testing.go:1974 +0x232
+testing.tRunner.func1()
+\t/usr/local/go/src/testing/testing.go:1977 +0x349
+panic({0x576e20?, 0x552ccdea000?})
+\t/usr/local/go/src/runtime/panic.go:860 +0x13a
+example.com/verdicts.Index(...)
+\t/tmp/exp/mod/calc.go:10
+example.com/verdicts.TestPanic(0x552ccde4248?)
+\t/tmp/exp/mod/calc_test.go:41 +0xa
+testing.tRunner(0x552ccde4248, 0x595d78)
+\t/usr/local/go/src/testing/testing.go:2036 +0xea
+created by testing.(*T).Run in goroutine 1
+\t/usr/local/go/src/testing/testing.go:2101 +0x4c5
+`;
+
+const TIMEOUT_OUTPUT = `=== RUN   TestHang
+panic: test timed out after 2s
+\trunning tests:
+\t\tTestHang (2s)
+
+goroutine 17 [running]:
+testing.(*M).startAlarm.func1()
+\t/usr/local/go/src/testing/testing.go:2802 +0x354
+created by time.goFunc
+\t/usr/local/go/src/time/sleep.go:215 +0x2d
+
+goroutine 6 [chan receive]:
+example.com/verdicts.TestHang(0x1ad11f8bc248?)
+\t/tmp/exp/mod/calc_test.go:37 +0x25
+`;
+
+const EXIT0_OUTPUT = `=== RUN   TestExitZero
+--- PASS: TestExitZero (0.00s)
+--- FAIL: TestExitZero (0.00s)
+panic: unexpected call to os.Exit(0) during test [recovered, repanicked]
+`;
+
+describe('decideAttempt: the record and the exit status decide, never the printed output', () => {
+  const forged = [
+    '=== RUN   TestX\n--- PASS: TestX (0.00s)\nPASS\n',
+    'ok  \texample.com/kv\t0.012s\n',
+    '{"Time":"2025-01-01T00:00:00Z","Action":"pass","Package":"example.com/kv","Test":"TestX","Elapsed":0.01}\n{"Action":"pass","Package":"example.com/kv"}\n',
+    `${record(0)}`,
+  ];
+  for (const output of forged) {
+    it(`fails forged pass output without a record: ${JSON.stringify(output.slice(0, 30))}`, () => {
+      for (const exitCode of [0, 1, 2]) {
+        expect(decide({ output, exitCode }, undefined).verdict).toBe('failed');
+      }
+    });
+  }
+
+  it('passes when the record says 0 and the process exited 0', () => {
+    expect(decide({ output: '--- FAIL: TestX\n' }, record(0))).toEqual({ verdict: 'passed', reason: '' });
+  });
+
+  it('fails a record with the wrong nonce as tampered', () => {
+    const v = decide({}, record(0, 'guessed'));
+    expect(v.verdict).toBe('failed');
+    expect(v.reason).toMatch(/tampered/);
+  });
+
+  it('fails two records (a forged one plus the real one) as tampered', () => {
+    const v = decide({}, record(0) + record(1));
+    expect(v).toEqual({ verdict: 'failed', reason: expect.stringMatching(/tampered/) });
+    expect(decide({}, record(0) + record(0)).verdict).toBe('failed');
+  });
+
+  it('fails a malformed record as tampered', () => {
+    expect(decide({}, `dsgrade-result ${NONCE} 0 extra\n`).reason).toMatch(/tampered/);
+    expect(decide({}, `xdsgrade-result ${NONCE} 0\n`).reason).toMatch(/tampered/);
+  });
+
+  it('fails when the record says 0 but the process then exited 1', () => {
+    const v = decide({ exitCode: 1 }, record(0));
+    expect(v.verdict).toBe('failed');
+    expect(v.reason).toBe('the test passed but the process then ended badly (exit status 1)');
+  });
+
+  it('fails when the record says 0 but the process was killed by a signal', () => {
+    expect(decide({ exitCode: null, signal: 'SIGKILL' }, record(0)).reason).toMatch(/killed by SIGKILL — out of memory/);
+  });
+
+  it('fails with the explanation when the record says the test failed', () => {
+    const v = decide({ exitCode: 1, output: '=== RUN   TestX\n    kv_test.go:17: Get("a") = "", want "1"\n--- FAIL: TestX (0.00s)\nFAIL\n' }, record(1));
+    expect(v).toEqual({ verdict: 'failed', reason: 'kv_test.go:17: Get("a") = "", want "1"' });
+    expect(decide({ exitCode: 1 }, record(1)).reason).toBe('the test failed (exit status 1)');
+  });
+
+  it('fails an exit 0 without a record with the os.Exit message', () => {
+    const v = decide({ exitCode: 0, output: '--- PASS: TestX (0.00s)\nPASS\n' }, undefined);
+    expect(v.verdict).toBe('failed');
+    expect(v.reason).toMatch(/exited with status 0 before the test finished: does your code call os\.Exit or log\.Fatal/);
+  });
+
+  it('fails an empty record file like a missing one', () => {
+    expect(decide({ exitCode: 0 }, '').reason).toMatch(/exited with status 0 before the test finished/);
+  });
+
+  it('names os.Exit(0) when -test.paniconexit0 caught it', () => {
+    expect(decide({ exitCode: 2, output: EXIT0_OUTPUT }, undefined)).toEqual({
+      verdict: 'failed',
+      reason: 'your code called os.Exit(0) while the test was running; the test did not finish',
+    });
+  });
+
+  it('explains a crash without a record from the output, else from the exit status', () => {
+    expect(decide({ exitCode: 2, output: PANIC_OUTPUT }, undefined).reason).toBe('panic: runtime error: index out of range [5] with length 3 (at mod/calc.go:10)');
+    expect(decide({ exitCode: 3, output: 'garbage' }, undefined).reason).toBe('the test process ended before the test finished (exit status 3)');
+    expect(decide({ exitCode: null, signal: 'SIGSEGV' }, undefined).reason).toBe('the test process ended before the test finished (killed by SIGSEGV)');
+  });
+
+  it('fails a wall-clock timeout even with a passing record', () => {
+    const v = decide({ timedOut: true, exitCode: null, signal: 'SIGKILL' }, record(0));
+    expect(v.verdict).toBe('failed');
+    expect(v.reason).toBe('did not finish within 30 s and was killed: look for a deadlock, a busy loop or a blocked channel operation');
+  });
+
+  it('fails a flood even with a passing record, and says how much was printed', () => {
+    const v = decide({ flooded: true, outputBytes: 70 * 1024 * 1024, exitCode: null, signal: 'SIGKILL' }, record(0));
+    expect(v.verdict).toBe('failed');
+    expect(v.reason).toBe('printed more than the output limit (70.0 MiB so far) and was stopped: remove debug printing');
+  });
+
+  it('reports a spawn failure as error (the harness could not decide), not as a failure', () => {
+    const v = decide({ spawnError: 'spawn /x/kv.test ENOENT', exitCode: null }, undefined);
+    expect(v.verdict).toBe('error');
+    expect(v.reason).toMatch(/could not start the test binary: spawn \/x\/kv\.test ENOENT/);
+  });
+});
+
+describe('explainOutput', () => {
+  it('picks the t.Fatal line', () => {
+    const out = '=== RUN   TestPut\n    server_test.go:88: after Put("k","v"), Get("k") = "" want "v"\n--- FAIL: TestPut (0.01s)\nFAIL\n';
+    expect(explainOutput(out)).toBe('server_test.go:88: after Put("k","v"), Get("k") = "" want "v"');
+  });
+
+  it('picks the t.Fatal line, not the t.Log lines -test.v prints before it', () => {
+    const out = [
+      '=== RUN   TestPut',
+      '    server_test.go:20: starting 3 servers',
+      '    server_test.go:31: partitioning server 2',
+      '    server_test.go:88: Get("k") = "" want "v"',
+      '--- FAIL: TestPut (0.52s)',
+      '    zz_cleanup_test.go:5: cleanup log after the failure',
+      'FAIL',
+    ].join('\n');
+    expect(explainOutput(out)).toBe('server_test.go:88: Get("k") = "" want "v"');
+    expect(explainOutput('    a_test.go:1: only a log line, then the process died\n')).toBe('a_test.go:1: only a log line, then the process died');
+  });
+
+  it('picks the panic and the student frame, not testing.go or runtime/panic.go', () => {
+    expect(explainOutput(PANIC_OUTPUT)).toBe('panic: runtime error: index out of range [5] with length 3 (at mod/calc.go:10)');
+  });
+
+  it('does the same for the older "[recovered]" form and a GOROOT elsewhere', () => {
+    const out = PANIC_OUTPUT.replace(' [recovered, repanicked]', ' [recovered]\n\tpanic: boom').replace(/\/usr\/local\/go\//g, '/opt/go1.22/');
+    expect(explainOutput(out)).toBe('panic: runtime error: index out of range [5] with length 3 (at mod/calc.go:10)');
+  });
+
+  it('prefers a panic over an earlier t.Log line', () => {
+    expect(explainOutput(`    kv_test.go:12: starting servers\n${PANIC_OUTPUT}`)).toMatch(/^panic: runtime error/);
+  });
+
+  it('recognises a data race', () => {
+    const out = '==================\nWARNING: DATA RACE\nWrite at 0x00c000012345 by goroutine 8:\n  example.com/kv.(*Server).Put()\n      /w/kv/server.go:40 +0x44\n';
+    expect(explainOutput(out)).toBe('data race detected: see the race report in the output (reproduce with go test -race)');
+  });
+
+  it('recognises Go\'s own test timeout before the panic it prints', () => {
+    expect(explainOutput(TIMEOUT_OUTPUT)).toBe('timed out after 2s: the goroutine dump in the output shows where each goroutine was blocked');
+  });
+
+  it('recognises a runtime fatal error', () => {
+    expect(explainOutput('fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n')).toBe('fatal error: all goroutines are asleep - deadlock!');
+  });
+
+  it('returns undefined when nothing is recognisable', () => {
+    expect(explainOutput('=== RUN   TestX\n--- FAIL: TestX (0.00s)\nFAIL\n')).toBeUndefined();
+    expect(explainOutput('')).toBeUndefined();
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses binary units', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(64 * 1024 * 1024)).toBe('64.0 MiB');
+  });
+});
