@@ -144,10 +144,9 @@ func (kvs *keyValueServer) handle(r request) {
 		kvs.store.Put(r.key, []byte(r.args[0]))
 	case "Get":
 		for _, v := range kvs.store.Get(r.key) {
-			select {
-			case r.from.queue <- r.key + ":" + string(v) + "\n":
-			default:
-				// The client is not keeping up: drop the reply.
+			// Write the reply right away.
+			if _, err := r.from.conn.Write([]byte(r.key + ":" + string(v) + "\n")); err != nil {
+				break
 			}
 		}
 	case "Delete":

@@ -79,9 +79,6 @@ func (kvs *keyValueServer) Start(port int) error {
 }
 
 func (kvs *keyValueServer) Close() {
-	if kvs.listener != nil {
-		kvs.listener.Close()
-	}
 	close(kvs.shutdown)
 }
 

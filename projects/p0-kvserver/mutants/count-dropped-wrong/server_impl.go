@@ -119,10 +119,9 @@ func (kvs *keyValueServer) manage() {
 				delete(clients, c)
 				close(c.gone)
 				c.conn.Close()
-				dropped++
 			}
 		case r := <-kvs.requests:
-			kvs.handle(r)
+			dropped += kvs.handle(r)
 		case reply := <-kvs.activeQ:
 			reply <- len(clients)
 		case reply := <-kvs.droppedQ:
@@ -138,7 +137,9 @@ func (kvs *keyValueServer) manage() {
 }
 
 // handle applies one request to the store and queues the replies it needs.
-func (kvs *keyValueServer) handle(r request) {
+// It returns the number of replies it had to drop.
+func (kvs *keyValueServer) handle(r request) int {
+	dropped := 0
 	switch r.op {
 	case "Put":
 		kvs.store.Put(r.key, []byte(r.args[0]))
@@ -148,6 +149,7 @@ func (kvs *keyValueServer) handle(r request) {
 			case r.from.queue <- r.key + ":" + string(v) + "\n":
 			default:
 				// The client is not keeping up: drop the reply.
+				dropped++
 			}
 		}
 	case "Delete":
@@ -155,6 +157,7 @@ func (kvs *keyValueServer) handle(r request) {
 	case "Update":
 		kvs.store.Update(r.key, []byte(r.args[0]), []byte(r.args[1]))
 	}
+	return dropped
 }
 
 // accept hands every new connection to the manager until the listener closes.

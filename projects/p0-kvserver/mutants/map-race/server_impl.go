@@ -199,11 +199,7 @@ func (kvs *keyValueServer) read(c *client) {
 			continue // ignore malformed requests
 		}
 		req.from = c
-		select {
-		case kvs.requests <- req:
-		case <-kvs.shutdown:
-			return
-		}
+		kvs.handle(req) // each client's goroutine uses the store directly
 	}
 }
 

@@ -28,9 +28,30 @@ import (
 const maxQueued = 500
 
 type client struct {
-	conn  net.Conn
-	queue chan string   // replies not yet written, at most maxQueued
-	gone  chan struct{} // closed by the manager when the client is removed
+	conn    net.Conn
+	queue   chan string   // replies not yet written
+	pending chan string   // replies handed over by the manager
+	gone    chan struct{} // closed by the manager when the client is removed
+}
+
+// pump moves replies from pending to queue, keeping as many as needed.
+func (c *client) pump() {
+	var backlog []string
+	for {
+		var out chan string
+		var next string
+		if len(backlog) > 0 {
+			out, next = c.queue, backlog[0]
+		}
+		select {
+		case msg := <-c.pending:
+			backlog = append(backlog, msg)
+		case out <- next:
+			backlog = backlog[1:]
+		case <-c.gone:
+			return
+		}
+	}
 }
 
 type request struct {
@@ -112,6 +133,7 @@ func (kvs *keyValueServer) manage() {
 		select {
 		case c := <-kvs.joins:
 			clients[c] = true
+			go c.pump()
 			go kvs.read(c)
 			go kvs.write(c)
 		case c := <-kvs.leaves:
@@ -145,9 +167,8 @@ func (kvs *keyValueServer) handle(r request) {
 	case "Get":
 		for _, v := range kvs.store.Get(r.key) {
 			select {
-			case r.from.queue <- r.key + ":" + string(v) + "\n":
-			default:
-				// The client is not keeping up: drop the reply.
+			case r.from.pending <- r.key + ":" + string(v) + "\n":
+			case <-r.from.gone:
 			}
 		}
 	case "Delete":
@@ -168,9 +189,10 @@ func (kvs *keyValueServer) accept(ln net.Listener) {
 			continue
 		}
 		c := &client{
-			conn:  conn,
-			queue: make(chan string, maxQueued),
-			gone:  make(chan struct{}),
+			conn:    conn,
+			queue:   make(chan string, maxQueued),
+			pending: make(chan string),
+			gone:    make(chan struct{}),
 		}
 		select {
 		case kvs.joins <- c:

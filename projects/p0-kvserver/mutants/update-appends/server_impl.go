@@ -153,7 +153,7 @@ func (kvs *keyValueServer) handle(r request) {
 	case "Delete":
 		kvs.store.Delete(r.key)
 	case "Update":
-		kvs.store.Update(r.key, []byte(r.args[0]), []byte(r.args[1]))
+		kvs.store.Put(r.key, []byte(r.args[1]))
 	}
 }
 

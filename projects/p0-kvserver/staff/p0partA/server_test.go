@@ -61,7 +61,7 @@ func kvtFreePort() (int, error) {
 	return port, nil
 }
 
-// withTimeout runs f in its own goroutine and reports whether it returned
+// kvtWithTimeout runs f in its own goroutine and reports whether it returned
 // within d.
 func kvtWithTimeout(d time.Duration, f func()) bool {
 	done := make(chan struct{})
@@ -77,7 +77,7 @@ func kvtWithTimeout(d time.Duration, f func()) bool {
 	}
 }
 
-// startServer creates a server on a fresh store and starts it on a free port.
+// kvtStartServer creates a server on a fresh store and starts it on a free port.
 func kvtStartServer(t *testing.T) *kvtTestServer {
 	t.Helper()
 	var lastErr error
@@ -237,7 +237,7 @@ func (c *kvtTestClient) send(deadline time.Time, lines ...string) error {
 	return nil
 }
 
-// short abbreviates long protocol lines in messages.
+// kvtShort abbreviates long protocol lines in messages.
 func kvtShort(s string) string {
 	if len(s) <= 48 {
 		return strconv.Quote(s)
@@ -254,7 +254,7 @@ type kvtRequest struct {
 	replies []string // the exact reply lines expected (Get only)
 }
 
-// model mirrors the store: key -> values, oldest first.
+// kvtModel mirrors the store: key -> values, oldest first.
 type kvtModel map[string][]string
 
 func (m kvtModel) put(key, value string) { m[key] = append(m[key], value) }
@@ -287,7 +287,7 @@ func kvtRandomValue(rng *rand.Rand, n int) string {
 	return string(b)
 }
 
-// valueLen is mostly short, sometimes up to maxLen.
+// kvtValueLen is mostly short, sometimes up to maxLen.
 func kvtValueLen(rng *rand.Rand, maxLen int) int {
 	if maxLen > 16 && rng.Intn(4) == 0 {
 		return 1 + rng.Intn(maxLen)
@@ -295,7 +295,7 @@ func kvtValueLen(rng *rand.Rand, maxLen int) int {
 	return 1 + rng.Intn(16)
 }
 
-// mix gives the percentages of Put, Get and Update requests; the rest are Deletes.
+// kvtMix gives the percentages of Put, Get and Update requests; the rest are Deletes.
 type kvtMix struct{ put, get, update int }
 
 var (
@@ -303,7 +303,7 @@ var (
 	kvtUpdateMix  = kvtMix{put: 25, get: 30, update: 40}
 )
 
-// genRequests makes n requests on the client's own keys (prefix + "k0", ...),
+// kvtGenRequests makes n requests on the client's own keys (prefix + "k0", ...),
 // updating m as the server should. It starts by storing a marker value and
 // ends by reading it back, so that when the last reply has arrived every
 // request has been handled.
@@ -396,8 +396,8 @@ func (c *kvtTestClient) run(reqs []kvtRequest, deadline time.Time, window int, s
 				continue
 			}
 			if want := req.replies[j]; got != want {
-				return fmt.Errorf("client %s, request #%d %s: reply line %d of %d is %s, want %s",
-					c.name, i+1, kvtShort(req.line), j+1, len(req.replies), kvtShort(got), kvtShort(want))
+				return fmt.Errorf("client %s, request #%d %s: reply line %d of %d is %s, want %s%s",
+					c.name, i+1, kvtShort(req.line), j+1, len(req.replies), kvtShort(got), kvtShort(want), kvtHistory(reqs, i))
 			}
 			received++
 			<-tokens
@@ -409,7 +409,22 @@ func (c *kvtTestClient) run(reqs []kvtRequest, deadline time.Time, window int, s
 	return nil
 }
 
-// runAll runs one request sequence per client, all at the same time, and
+// kvtHistory lists the latest requests before reqs[i] on the same key.
+func kvtHistory(reqs []kvtRequest, i int) string {
+	key := strings.Split(reqs[i].line, ":")[1]
+	var lines []string
+	for j := i - 1; j >= 0 && len(lines) < 6; j-- {
+		if strings.Split(reqs[j].line, ":")[1] == key {
+			lines = append([]string{fmt.Sprintf("#%d %s", j+1, kvtShort(reqs[j].line))}, lines...)
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\n(latest earlier requests on key %q from this client: %s)", key, strings.Join(lines, ", "))
+}
+
+// kvtRunAll runs one request sequence per client, all at the same time, and
 // returns the first error.
 func kvtRunAll(clients []*kvtTestClient, reqs [][]kvtRequest, deadline time.Time) error {
 	errs := make(chan error, len(clients))
@@ -427,7 +442,7 @@ func kvtRunAll(clients []*kvtTestClient, reqs [][]kvtRequest, deadline time.Time
 	return first
 }
 
-// checkStore compares the store's backing map with the expected contents.
+// kvtCheckStore compares the store's backing map with the expected contents.
 // Keys listed in shared hold values from several clients whose interleaving
 // is not known: for those only each client's own subsequence is checked.
 func kvtCheckStore(data map[string][][]byte, want kvtModel, shared map[string]map[string][]string) error {
@@ -469,7 +484,7 @@ func kvtSharedOwner(value string) string {
 	return value[:i]
 }
 
-// checkShared checks values (in store order) against each client's expected
+// kvtCheckShared checks values (in store order) against each client's expected
 // values (in that client's order).
 func kvtCheckShared(values []string, perClient map[string][]string) error {
 	total := 0
@@ -502,7 +517,7 @@ type kvtBasicConfig struct {
 	requests  int // per client, on the client's own keys
 	keys      int // own keys per client
 	maxLen    int // longest value
-	kvtMix    kvtMix
+	mix       kvtMix
 	shared    int // values each client adds to the shared keys (0: no shared phase)
 	seed      int64
 	timeLimit time.Duration
@@ -524,10 +539,10 @@ func kvtRunBasic(t *testing.T, cfg kvtBasicConfig) {
 	reqs := make([][]kvtRequest, cfg.clients)
 	for i, c := range clients {
 		rng := rand.New(rand.NewSource(cfg.seed + int64(i)))
-		reqs[i] = kvtGenRequests(rng, c.name+"_", cfg.requests, cfg.keys, cfg.maxLen, cfg.kvtMix, want)
+		reqs[i] = kvtGenRequests(rng, c.name+"_", cfg.requests, cfg.keys, cfg.maxLen, cfg.mix, want)
 	}
 	if err := kvtRunAll(clients, reqs, deadline); err != nil {
-		t.Fatalf("%v\n(%d clients, %d requests each, time limit %v)", err, cfg.clients, cfg.requests, cfg.timeLimit)
+		t.Fatalf("%v\n(%d client(s), %d requests each, time limit %v)", err, cfg.clients, cfg.requests, cfg.timeLimit)
 	}
 
 	var shared map[string]map[string][]string
@@ -540,10 +555,10 @@ func kvtRunBasic(t *testing.T, cfg kvtBasicConfig) {
 	if err := kvtCheckStore(ts.data, want, shared); err != nil {
 		t.Fatalf("after all requests were answered, %v", err)
 	}
-	t.Logf("%d clients x %d requests took %v", cfg.clients, cfg.requests, time.Since(start).Round(time.Millisecond))
+	t.Logf("%d client(s) x %d requests took %v", cfg.clients, cfg.requests, time.Since(start).Round(time.Millisecond))
 }
 
-// runSharedPhase has every client add values to a few keys that all clients
+// kvtRunSharedPhase has every client add values to a few keys that all clients
 // share (and update some of them), then has every client read the shared
 // keys back. Values from different clients may interleave in any way, but
 // none may be lost and each client's values keep their order.
@@ -661,27 +676,27 @@ func TestBasic1(t *testing.T) {
 
 // One client, 1500 mixed requests.
 func TestBasic2(t *testing.T) {
-	kvtRunBasic(t, kvtBasicConfig{clients: 1, requests: 1500, keys: 6, maxLen: 64, kvtMix: kvtDefaultMix, seed: 200, timeLimit: 20 * time.Second})
+	kvtRunBasic(t, kvtBasicConfig{clients: 1, requests: 1500, keys: 6, maxLen: 64, mix: kvtDefaultMix, seed: 200, timeLimit: 15 * time.Second})
 }
 
 // Three clients, 1000 requests each.
 func TestBasic3(t *testing.T) {
-	kvtRunBasic(t, kvtBasicConfig{clients: 3, requests: 1000, keys: 5, maxLen: 64, kvtMix: kvtDefaultMix, seed: 300, timeLimit: 20 * time.Second})
+	kvtRunBasic(t, kvtBasicConfig{clients: 3, requests: 1000, keys: 5, maxLen: 64, mix: kvtDefaultMix, seed: 300, timeLimit: 15 * time.Second})
 }
 
 // Five clients, 1500 requests each, then shared keys.
 func TestBasic4(t *testing.T) {
-	kvtRunBasic(t, kvtBasicConfig{clients: 5, requests: 1500, keys: 5, maxLen: 128, kvtMix: kvtDefaultMix, shared: 60, seed: 400, timeLimit: 25 * time.Second})
+	kvtRunBasic(t, kvtBasicConfig{clients: 5, requests: 1500, keys: 5, maxLen: 128, mix: kvtDefaultMix, shared: 60, seed: 400, timeLimit: 15 * time.Second})
 }
 
 // Ten clients, 1500 requests each, then shared keys.
 func TestBasic5(t *testing.T) {
-	kvtRunBasic(t, kvtBasicConfig{clients: 10, requests: 1500, keys: 4, maxLen: 64, kvtMix: kvtDefaultMix, shared: 40, seed: 500, timeLimit: 30 * time.Second})
+	kvtRunBasic(t, kvtBasicConfig{clients: 10, requests: 1500, keys: 4, maxLen: 64, mix: kvtDefaultMix, shared: 40, seed: 500, timeLimit: 15 * time.Second})
 }
 
 // Ten clients with large values (up to 4 KiB).
 func TestBasic6(t *testing.T) {
-	kvtRunBasic(t, kvtBasicConfig{clients: 10, requests: 200, keys: 4, maxLen: 4096, kvtMix: kvtDefaultMix, shared: 20, seed: 600, timeLimit: 30 * time.Second})
+	kvtRunBasic(t, kvtBasicConfig{clients: 10, requests: 200, keys: 4, maxLen: 4096, mix: kvtDefaultMix, shared: 20, seed: 600, timeLimit: 15 * time.Second})
 }
 
 // ---------------------------------------------------------------------------
@@ -720,7 +735,7 @@ func TestUpdate1(t *testing.T) {
 
 // Four clients with update-heavy workloads.
 func TestUpdate2(t *testing.T) {
-	kvtRunBasic(t, kvtBasicConfig{clients: 4, requests: 1000, keys: 3, maxLen: 32, kvtMix: kvtUpdateMix, seed: 700, timeLimit: 20 * time.Second})
+	kvtRunBasic(t, kvtBasicConfig{clients: 4, requests: 1000, keys: 3, maxLen: 32, mix: kvtUpdateMix, seed: 700, timeLimit: 15 * time.Second})
 }
 
 // ---------------------------------------------------------------------------
@@ -732,7 +747,7 @@ type kvtCountRound struct {
 	kill int // clients that disconnect
 }
 
-// runCount plays the rounds and checks both counters after each one. With
+// kvtRunCount plays the rounds and checks both counters after each one. With
 // traffic, every client reads a stored value before each round ends, and
 // some of the clients that are killed have replies still waiting for them.
 func kvtRunCount(t *testing.T, rounds []kvtCountRound, traffic bool, seed int64) {
@@ -816,7 +831,7 @@ const (
 	kvtDrainTimeout = 15 * time.Second
 )
 
-// runSlow has slow clients ask for far more data than the queue limit
+// kvtRunSlow has slow clients ask for far more data than the queue limit
 // allows and stop reading for a while, during which normal clients must be
 // served as usual. Afterwards the slow clients must receive the queued
 // replies (at least 500 of them, but not all). With afterwards set, the slow
@@ -870,6 +885,7 @@ func kvtRunSlow(t *testing.T, numSlow, numNormal int, afterwards bool, seed int6
 		normalReqs[i] = kvtRequest{line: "Get:small", replies: []string{"small:" + small}}
 	}
 	normalDeadline := resume.Add(-300 * time.Millisecond)
+	normalStart := time.Now()
 	errs := make(chan error, numNormal)
 	for _, c := range normal {
 		go func(c *kvtTestClient) {
@@ -883,6 +899,7 @@ func kvtRunSlow(t *testing.T, numSlow, numNormal int, afterwards bool, seed int6
 		}
 	}
 
+	normalTime := time.Since(normalStart).Round(time.Millisecond)
 	time.Sleep(time.Until(resume))
 
 	// The slow clients read again.
@@ -899,12 +916,13 @@ func kvtRunSlow(t *testing.T, numSlow, numNormal int, afterwards bool, seed int6
 		}(i, c)
 	}
 	total := kvtSlowGets * kvtBigValues
+	var counts []string
 	for range slow {
 		res := <-results
 		if res.err != nil {
 			t.Fatal(res.err)
 		}
-		t.Logf("a slow client received %d of %d replies", res.count, total)
+		counts = append(counts, strconv.Itoa(res.count))
 		if res.count < kvtSlowMinimum {
 			t.Fatalf("a slow client received only %d replies once it read again, want at least %d: the server must keep up to %d replies queued for a client that is not reading",
 				res.count, kvtSlowMinimum, kvtSlowMinimum)
@@ -929,9 +947,10 @@ func kvtRunSlow(t *testing.T, numSlow, numNormal int, afterwards bool, seed int6
 			}
 		}
 	}
+	t.Logf("normal clients served in %v; slow clients received %s of their %d replies", normalTime, strings.Join(counts, ", "), total)
 }
 
-// drain reads a slow client's pending replies: it keeps asking for its
+// kvtDrain reads a slow client's pending replies: it keeps asking for its
 // marker until the marker arrives, and returns how many "big" replies came
 // before it. Each reply must be one of the stored values.
 func kvtDrain(c *kvtTestClient, marker string, big map[string]bool, deadline time.Time) (int, error) {

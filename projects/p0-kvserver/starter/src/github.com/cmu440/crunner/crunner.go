@@ -15,11 +15,13 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"time"
 )
 
 const (
 	defaultHost = "localhost"
 	defaultPort = 9999
+	closeWait   = 2 * time.Second
 )
 
 func main() {
@@ -37,12 +39,14 @@ func main() {
 	fmt.Fprintf(os.Stderr, "crunner: connected to %s; type requests, Ctrl-D to quit\n", addr)
 
 	// Print whatever the server sends, as it arrives.
+	done := make(chan struct{})
 	go func() {
 		if _, err := io.Copy(os.Stdout, conn); err != nil {
 			fmt.Fprintf(os.Stderr, "crunner: connection error: %v\n", err)
+		} else {
+			fmt.Fprintln(os.Stderr, "crunner: the server closed the connection")
 		}
-		fmt.Fprintln(os.Stderr, "crunner: server closed the connection")
-		os.Exit(0)
+		close(done)
 	}()
 
 	// Send each line typed on stdin as one request.
@@ -53,5 +57,16 @@ func main() {
 			fmt.Fprintf(os.Stderr, "crunner: could not send: %v\n", err)
 			os.Exit(1)
 		}
+	}
+
+	// End of input: tell the server we are done sending, then give it a
+	// moment to deliver the remaining replies and close the connection.
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		tcp.CloseWrite()
+	}
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		fmt.Fprintf(os.Stderr, "crunner: the server did not close the connection within %v\n", closeWait)
 	}
 }
