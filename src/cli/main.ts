@@ -79,6 +79,21 @@ Examples:
       setExit(await regressCommand({ project, ...opts }));
     });
 
+  program
+    .command('gradescope')
+    .description("Gradescope entrypoint: grade <root>/submission, always write <root>/results/results.json")
+    .option('--root <dir>', "Gradescope's root folder", '/autograder')
+    .option('-p, --project <dir>', 'project folder (default: <root>/source/project)')
+    .option('--budget-sec <n>', 'write results after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC)', int('--budget-sec', 1))
+    .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
+    .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .addHelpText('after', '\nExample (run_autograder):\n  $ dsgrade gradescope --root /autograder')
+    .action(async (opts) => {
+      const { gradescopeCommand } = await import('../commands/gradescope.js');
+      setExit(await gradescopeCommand(opts));
+    });
+
   program.addHelpText(
     'after',
     `
@@ -93,6 +108,13 @@ Exit codes:
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // `dsgrade … | head` closes the pipe early: that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   installInterruptHandlers((signal, cleaned) => {
     process.stderr.write(`\ndsgrade: ${signal}: stopped ${cleaned.groups} process group(s), removed ${cleaned.folders} work folder(s)\n`);
   });

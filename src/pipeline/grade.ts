@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
 import { runGo } from '../build/go-command.js';
 import { findGo, defaultCacheDir } from '../build/go-env.js';
@@ -15,7 +15,7 @@ import { harnessTool } from '../build/harness-tool.js';
 import { assembleTree } from '../build/worktree.js';
 import { evaluateCheck } from '../checks/static-checks.js';
 import { runVet, type VetFileReport } from '../checks/vet-client.js';
-import { isDsgradeError } from '../errors.js';
+import { DsgradeError, isDsgradeError } from '../errors.js';
 import { intakeSubmission, type IntakeResult } from '../intake/intake.js';
 import type { LoadedManifest } from '../manifest/load.js';
 import type { GradeReport, Notice, TestResult } from '../model.js';
@@ -24,6 +24,7 @@ import { sumScores } from '../scoring/score.js';
 import { versions } from '../version.js';
 import { makeResult, selector, type ProgressListener, type RunContext } from './context.js';
 import { gradeGoTestSuite } from './gotest-stage.js';
+import { planItems } from './plan.js';
 import { gradeScenarioSuite } from './scenario-stage.js';
 import { gradeStudentTests } from './studenttest-stage.js';
 
@@ -39,6 +40,10 @@ export interface GradeOptions {
   keepWorkDir?: boolean;
   rerunBase?: string;
   progress?: ProgressListener;
+  /** The per-run secret for results.json (default: random). */
+  nonce?: string;
+  /** Aborting stops the run from starting anything new; gradeSubmission then rejects with INTERRUPTED. */
+  signal?: AbortSignal;
   /** Keep scenario artifacts here (<dir>/<suite>/<scenario>/); default: inside the work folder, removed with it. */
   artifactsDir?: string;
 }
@@ -53,7 +58,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
   const startedAt = new Date().toISOString();
   const { manifest, staffFiles } = opts.project;
   const seed = opts.seed ?? randomSeed();
-  const nonce = randomBytes(16).toString('hex');
+  const nonce = opts.nonce ?? randomBytes(16).toString('hex');
   const toolchain = await findGo();
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   await fs.mkdir(opts.workRoot ?? os.tmpdir(), { recursive: true });
@@ -103,7 +108,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       moduleDir: tree.moduleDir,
       seed,
       nonce,
-      limit: pLimit(Math.max(1, opts.jobs ?? defaultJobs())),
+      limit: abortable(pLimit(Math.max(1, opts.jobs ?? defaultJobs())), opts.signal),
       rerunBase: opts.rerunBase ?? `dsgrade grade ${opts.submission} --project ${path.relative(process.cwd(), manifest.dir) || '.'}`,
       selected,
       progress,
@@ -116,11 +121,12 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       module: manifest.go.module,
       allowDownloads: manifest.go.allowDownloads,
     };
-    progress.planned?.(countPlanned(opts.project, selected));
+    progress.planned?.(planItems(manifest, selected).length);
 
     if (selected('build')) tests.push(await buildCheck(ctx, diagnostics));
     tests.push(...(await staticChecks(ctx, intake)));
     for (const suite of manifest.suites) {
+      throwIfAborted(opts.signal);
       if (suite.kind === 'scenario') {
         tests.push(...(await gradeScenarioSuite(ctx, suite, diagnostics)));
         continue;
@@ -156,20 +162,23 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
   }
 }
 
-function randomSeed(): number {
-  return randomBytes(4).readUInt32BE(0) & 0x7fffffff;
+/** A limiter that refuses to start tasks once `signal` is aborted. */
+function abortable(limit: LimitFunction, signal: AbortSignal | undefined): LimitFunction {
+  if (!signal) return limit;
+  const wrapped = ((fn: (...args: unknown[]) => unknown, ...args: unknown[]) =>
+    limit(() => {
+      throwIfAborted(signal);
+      return fn(...args);
+    })) as LimitFunction;
+  return Object.assign(wrapped, { clearQueue: () => limit.clearQueue() });
 }
 
-function countPlanned(project: LoadedManifest, selected: (id: string) => boolean): number {
-  const m = project.manifest;
-  let n = selected('build') ? 1 : 0;
-  n += m.checks.filter((c) => selected(`check/${c.id}`)).length;
-  for (const s of m.suites) {
-    if (s.kind === 'gotest') n += s.tests.filter((t) => selected(`${s.id}/${t.name}`)).length;
-    else if (s.kind === 'scenario') n += s.scenarios.filter((sc) => selected(`${s.id}/${sc.name}`)).length;
-    else n += ['correct', ...s.buggy.map((b) => b.name)].filter((k) => selected(`${s.id}/${k}`)).length;
-  }
-  return n;
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DsgradeError('INTERRUPTED', 'grading stopped: the run was aborted', { fix: 'nothing to fix: the caller stopped the run (time budget or interrupt)' });
+}
+
+export function randomSeed(): number {
+  return randomBytes(4).readUInt32BE(0) & 0x7fffffff;
 }
 
 /** `go build ./...`: a visible, pointless-to-game test that shows compiler errors first. */
