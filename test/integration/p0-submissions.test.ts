@@ -105,13 +105,22 @@ describe('P0 submissions that are broken or hostile', () => {
     expect(t.summary).toMatch(/exited with status 0 before the test finished/);
   });
 
-  it('hangs: the test is killed at its time limit and fails with a deadlock hint; nothing survives', async () => {
+  it("hangs in New: Go's test timeout stops it, the goroutine dump is shown; nothing survives", async () => {
     const dir = await submission('hangs', { 'server_impl.go': path.join(FIXTURES, 'hangs/server_impl.go') });
     const report = await grade(dir, ['partA/TestClose1']);
     const t = byId(report, 'partA/TestClose1');
     expect(t.verdict).toBe('failed');
-    expect(t.summary).toMatch(/timed out|did not finish/);
-    expect(t.output).toMatch(/goroutine/); // Go's dump shows where it was blocked
+    expect(t.summary).toMatch(/^timed out after 30s/);
+    expect(t.output).toMatch(/goroutine \d+ \[chan receive/); // where it was blocked
+  });
+
+  it('spins in init: the harness kills the process group at the wall-clock limit', async () => {
+    const dir = await submission('spins', { 'server_impl.go': path.join(FIXTURES, 'spins-in-init/server_impl.go') });
+    const report = await grade(dir, ['partA/TestClose1']);
+    const t = byId(report, 'partA/TestClose1');
+    expect(t.verdict).toBe('failed');
+    expect(t.summary).toMatch(/did not finish within 30 s and was killed/);
+    expect(t.durationMs).toBeGreaterThanOrEqual(30_000);
   });
 
   it('imports a module the project does not provide: the build explains it before the compiler output', async () => {
@@ -120,7 +129,7 @@ describe('P0 submissions that are broken or hostile', () => {
     const build = byId(report, 'build');
     expect(build.verdict).toBe('failed');
     expect(build.summary).toMatch(/golang\.org\/x\/sync\/errgroup/);
-    expect(build.output).toMatch(/server_impl\.go:8:\d+ imports "golang\.org\/x\/sync\/errgroup", which this project does not provide/);
+    expect(build.output).toMatch(/server_impl\.go:8(:\d+)? imports "golang\.org\/x\/sync\/errgroup", which this project does not provide/);
     const imports = project.manifest.checks.find((c) => c.kind === 'imports');
     if (imports) {
       const check = byId(report, `check/${imports.id}`);
