@@ -145,22 +145,8 @@ function partialReport(project: string, title: string, finished: TestResult[], p
           '(look for tests that timed out above); if your code is fast locally, tell course staff.',
       }),
     );
-  const tests = [...finished, ...missing];
-  const { score, maxScore } = sumScores(tests);
-  return {
-    project,
-    projectTitle: title,
-    submission: 'submission',
-    seed,
-    nonce,
-    startedAt: new Date().toISOString(),
-    durationMs: Math.round(performance.now() - started),
-    versions: versions('unknown'),
-    notices: [{ level: 'error', message: `The autograder's time budget (${budgetSec} s) ran out: ${missing.length} test(s) were not graded.` }],
-    tests,
-    score,
-    maxScore,
-  };
+  const message = `The autograder's time budget (${budgetSec} s) ran out: ${missing.length} test(s) were not graded.`;
+  return fallbackReport({ project, title, seed, nonce, started, message, tests: [...finished, ...missing] });
 }
 
 function graderErrorReport(finished: TestResult[], planned: PlannedItem[], started: number, seed: number, nonce: string): GradeReport {
@@ -182,18 +168,25 @@ function graderErrorReport(finished: TestResult[], planned: PlannedItem[], start
         'Course staff can see the details. Please resubmit later or contact the course staff.',
     }),
   ];
+  const message = `The autograder failed before finishing (${finished.length} of ${planned.length || '?'} tests had finished; out of ${maxScore} points).`;
+  return fallbackReport({ project: 'unknown', title: 'Autograder', seed, nonce, started, message, tests });
+}
+
+/** A GradeReport assembled here rather than by the pipeline (which did not finish). */
+function fallbackReport(r: { project: string; title: string; seed: number; nonce: string; started: number; message: string; tests: TestResult[] }): GradeReport {
+  const { score, maxScore } = sumScores(r.tests);
   return {
-    project: 'unknown',
-    projectTitle: 'Autograder',
+    project: r.project,
+    projectTitle: r.title,
     submission: 'submission',
-    seed,
-    nonce,
+    seed: r.seed,
+    nonce: r.nonce,
     startedAt: new Date().toISOString(),
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(performance.now() - r.started),
     versions: versions('unknown'),
-    notices: [{ level: 'error', message: `The autograder failed before finishing (${finished.length} of ${planned.length || '?'} tests had finished; out of ${maxScore} points).` }],
-    tests,
-    score: 0,
-    maxScore: 0,
+    notices: [{ level: 'error', message: r.message }],
+    tests: r.tests,
+    score,
+    maxScore,
   };
 }

@@ -5,7 +5,7 @@
 import type { LimitFunction } from 'p-limit';
 import type { GoToolchain } from '../build/go-env.js';
 import type { LoadedManifest } from '../manifest/load.js';
-import type { TestResult, Verdict, Visibility } from '../model.js';
+import type { TestResult } from '../model.js';
 
 export interface ProgressListener {
   planned?(total: number): void;
@@ -32,23 +32,8 @@ export interface RunContext {
   artifactsDir?: string;
 }
 
-export interface ResultInput {
-  id: string;
-  suite: string;
-  name: string;
-  number?: string;
-  verdict: Verdict;
-  score: number;
-  maxScore: number;
-  visibility: Visibility;
-  tags: string[];
-  durationMs: number;
-  summary: string;
-  output: string;
-  rerun?: string;
-  attempts?: TestResult['attempts'];
-  flaky?: boolean;
-}
+/** A TestResult whose single attempt and flakiness can be left to makeResult. */
+export type ResultInput = Omit<TestResult, 'attempts' | 'flaky'> & Partial<Pick<TestResult, 'attempts' | 'flaky'>>;
 
 export function makeResult(r: ResultInput): TestResult {
   return {
