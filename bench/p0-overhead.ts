@@ -32,15 +32,26 @@ export async function benchP0Overhead(): Promise<OverheadResult> {
     const tree = await assembleTree(m, handin, tmp);
     const lines = ['set -u', `cd ${tree.moduleDir}`, 'go build ./...'];
     let tests = 0;
+    // Scenarios have no plain go-test equivalent: both sides grade the go test suites only.
+    const only = ['build'];
     for (const s of m.suites) {
       if (s.kind === 'gotest') {
+        only.push(s.id);
         for (const t of s.tests) {
           tests++;
           lines.push(`go test${t.race ? ' -race' : ''} -count=1 -timeout=${t.timeoutSec}s -run '^${t.name}$' ./${s.package} >/dev/null || echo "FAIL ${t.name}"`);
         }
       } else if (s.kind === 'studenttests') {
-        lines.push(`go test -count=1 ./${s.package} >/dev/null || echo "FAIL ${s.id}"`);
+        // Like dsgrade: the student's tests against the correct implementation and each buggy one.
+        const impl = s.implFile;
+        lines.push(`cp ${impl} ${impl}.orig`);
+        lines.push(`go test -count=1 ./${s.package} >/dev/null || echo "FAIL ${s.id}/correct"`);
+        for (const b of s.buggy) {
+          lines.push(`cp ${b.file} ${impl} && { go test -count=1 ./${s.package} >/dev/null && echo "MISSED ${s.id}/${b.name}"; }`);
+        }
+        lines.push(`cp ${impl}.orig ${impl}`);
         tests += 1 + s.buggy.length;
+        only.push(s.id);
       }
     }
     const script = path.join(tmp, 'direct.sh');
@@ -54,7 +65,7 @@ export async function benchP0Overhead(): Promise<OverheadResult> {
     };
     const timeDsgrade = async (): Promise<number> => {
       const t0 = performance.now();
-      await gradeSubmission({ project, submission: m.reference!, jobs: 1, seed: 1 });
+      await gradeSubmission({ project, submission: m.reference!, jobs: 1, seed: 1, only });
       return performance.now() - t0;
     };
     await timeDirect();
