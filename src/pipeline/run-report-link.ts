@@ -1,0 +1,34 @@
+/**
+ * Writing the run report of a failed scenario (src/report/run-report.ts) beside its artifacts, and
+ * into the results folder when there is one, and the line that tells the student where it is.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeRunReport } from '../report/run-report.js';
+import type { RunContext } from './context.js';
+
+export interface PublishedReport {
+  /** One line for the test's output. */
+  line: string;
+  /** Relative to the results folder (or absolute when only artifacts are kept); absent when nothing is kept. */
+  link?: string;
+}
+
+export async function publishRunReport(ctx: RunContext, artifactsDir: string, suite: string, scenario: string): Promise<PublishedReport | undefined> {
+  let file: string;
+  try {
+    file = (await writeRunReport(artifactsDir)).file;
+  } catch (err) {
+    return { line: `(dsgrade could not write the run report: ${(err as Error).message})` };
+  }
+  const what = 'Run report (space-time diagram of the messages, logs on one timeline, fault schedule; open it in a browser)';
+  if (ctx.resultsDir) {
+    const rel = path.posix.join('run-reports', suite, `${scenario}.html`);
+    const dest = path.join(ctx.resultsDir, ...rel.split('/'));
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    await fs.copyFile(file, dest);
+    return { line: `${what}: ${rel} (in the results folder)`, link: rel };
+  }
+  if (ctx.artifactsDir) return { line: `${what}: ${file}`, link: file };
+  return { line: 'A run report with a space-time diagram of the messages is written when you rerun with --artifacts (or --out).' };
+}

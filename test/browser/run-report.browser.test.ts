@@ -1,0 +1,160 @@
+/**
+ * The HTML reports in a real browser: Debian's headless Chromium loads the run report of a failed
+ * scenario (a real run of the echo fixture, and a hand-written trace with every kind of message)
+ * and the class summary; the rendered DOM must show one arrow per message of the trace (counted
+ * here independently from proxy-trace.jsonl) and the same per-kind counts, and a screenshot of
+ * each page is saved in this test's temp folder (the path is printed).
+ *
+ * Skipped with a message when Chromium is not installed, except under CI=true where it must be
+ * (.ci/run installs it).
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderSummaryHtml } from '../../src/batch/summary-html.js';
+import { summarize } from '../../src/batch/summary.js';
+import { loadManifest } from '../../src/manifest/load.js';
+import { gradeSubmission } from '../../src/pipeline/grade.js';
+import { writeRunReport } from '../../src/report/run-report.js';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const REQUIRED = process.env.CI === 'true';
+if (!CHROMIUM && !REQUIRED) console.warn('browser tests skipped: no Chromium at /usr/bin/chromium (apt-get install -y chromium), and CI is not "true"');
+
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars'];
+let tmp: string;
+
+async function chromium(args: string[]): Promise<string> {
+  const profile = await fs.mkdtemp(path.join(tmp, 'profile-'));
+  const r = await execa(CHROMIUM!, [...FLAGS, `--user-data-dir=${profile}`, ...args], { timeout: 90_000, reject: false, env: { ...process.env, HOME: profile } });
+  if (r.exitCode !== 0) throw new Error(`chromium exited ${r.exitCode}: ${r.stderr.slice(-2000)}`);
+  return r.stdout;
+}
+
+/** The page as the browser built it (after parsing, with the SVG in the DOM). */
+const dumpDom = (file: string) => chromium(['--virtual-time-budget=2000', '--dump-dom', pathToFileURL(file).href]);
+
+async function screenshot(file: string, name: string, size = '1300,1800'): Promise<string> {
+  const png = path.join(tmp, name);
+  await chromium([`--window-size=${size}`, `--screenshot=${png}`, pathToFileURL(file).href]);
+  const bytes = await fs.readFile(png);
+  expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  expect(bytes.length).toBeGreaterThan(20_000);
+  console.info(`screenshot: ${png}`);
+  return png;
+}
+
+/** Messages and their kinds straight from the trace, without dsgrade's code. */
+async function traceCounts(traceFile: string): Promise<{ total: number; keys: Set<string> }> {
+  const keys = new Set<string>();
+  for (const line of (await fs.readFile(traceFile, 'utf8')).split('\n')) {
+    let r: { link?: string; dir?: string; seq?: number; action?: string };
+    try {
+      r = JSON.parse(line) as typeof r;
+    } catch {
+      continue;
+    }
+    if (!r.link || !r.action || ['accept', 'close', 'reset', 'refused'].includes(r.action)) continue;
+    keys.add(`${r.link}|${r.dir}|${r.seq}`);
+  }
+  return { total: keys.size, keys };
+}
+
+function domMessages(dom: string): { total: number; keys: Set<string>; byKind: Record<string, number>; legend: Record<string, number> } {
+  const keys = new Set<string>();
+  const byKind: Record<string, number> = {};
+  let total = 0;
+  for (const m of dom.matchAll(/<g class="msg k-(\w+)" data-kind="\w+" data-link="([^"]+)" data-dir="(\w+)" data-seq="(-?\d+)">/g)) {
+    total++;
+    byKind[m[1]!] = (byKind[m[1]!] ?? 0) + 1;
+    keys.add(`${m[2]!.replace(/&gt;/g, '>')}|${m[3]}|${m[4]}`);
+  }
+  const legend: Record<string, number> = {};
+  for (const m of dom.matchAll(/<b class="count" data-kind="(\w+)">(\d+)<\/b>/g)) legend[m[1]!] = Number(m[2]);
+  return { total, keys, byKind, legend };
+}
+
+describe.skipIf(!CHROMIUM && !REQUIRED)('HTML reports in headless Chromium', () => {
+  beforeAll(async () => {
+    if (!CHROMIUM) throw new Error('CI=true but Chromium is not installed: run `apt-get install -y chromium` (.ci/run does)');
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-browser-'));
+    console.info(`browser test folder: ${tmp}`);
+  });
+  afterAll(async () => {
+    // Screenshots are kept for people to look at; the rest goes.
+    if (tmp) for (const e of await fs.readdir(tmp)) if (!e.endsWith('.png')) await fs.rm(path.join(tmp, e), { recursive: true, force: true });
+  });
+
+  it('shows every message of a hand-written trace, with every kind of message and the legend counts', async () => {
+    const dir = path.join(tmp, 'udp');
+    await fs.cp(path.resolve('test/fixtures/run-report/udp'), dir, { recursive: true });
+    const report = await writeRunReport(dir);
+    const dom = await dumpDom(report.file);
+    const fromTrace = await traceCounts(path.join(dir, 'proxy-trace.jsonl'));
+    const shown = domMessages(dom);
+    expect(shown.total).toBe(fromTrace.total);
+    expect(shown.keys).toEqual(fromTrace.keys);
+    expect(shown.legend).toEqual(shown.byKind.delivered === undefined ? shown.legend : { ...Object.fromEntries(Object.keys(shown.legend).map((k) => [k, 0])), ...shown.byKind });
+    expect(Object.values(shown.legend).reduce((a, b) => a + b, 0)).toBe(fromTrace.total);
+    expect(dom).toContain('id="spacetime"');
+    await screenshot(report.file, 'run-report-udp.png');
+  });
+
+  it('shows every message of a real failed scenario, linked from results', async () => {
+    const project = await loadManifest(path.resolve('test/fixtures/scenario/echo'));
+    const results = path.join(tmp, 'results');
+    const report = await gradeSubmission({
+      project,
+      submission: path.join(project.manifest.dir, 'reference'),
+      only: ['echo/partition-holds'],
+      seed: 3,
+      artifactsDir: path.join(tmp, 'artifacts'),
+      resultsDir: results,
+    });
+    const t = report.tests.find((x) => x.id === 'echo/partition-holds')!;
+    expect(t.summary, t.output).toMatch(/c1 did not print a line matching/);
+    expect(t.runReport).toBe('run-reports/echo/partition-holds.html');
+    expect(t.output).toContain('run-reports/echo/partition-holds.html');
+    const html = path.join(results, t.runReport!);
+    const dom = await dumpDom(html);
+    const fromTrace = await traceCounts(path.join(tmp, 'artifacts', 'echo', 'partition-holds', 'proxy-trace.jsonl'));
+    expect(fromTrace.total).toBeGreaterThan(3);
+    const shown = domMessages(dom);
+    expect(shown.total).toBe(fromTrace.total);
+    expect(shown.keys).toEqual(fromTrace.keys);
+    expect(shown.byKind.blocked).toBeGreaterThan(0);
+    expect(shown.legend.blocked).toBe(shown.byKind.blocked);
+    expect(dom).toContain('--only echo/partition-holds --seed 3');
+    await screenshot(html, 'run-report-echo.png');
+  });
+
+  it('renders the class summary', async () => {
+    const html = path.join(tmp, 'summary.html');
+    const mk = (id: string, score: number) => ({
+      id,
+      submitters: [{ name: id }],
+      report: {
+        project: 'p0',
+        projectTitle: 'P0',
+        submission: id,
+        seed: 1,
+        nonce: '',
+        startedAt: '',
+        durationMs: 1000 * score,
+        versions: { dsgrade: '', node: '', go: '' },
+        notices: [],
+        score,
+        maxScore: 4,
+        tests: [1, 2, 3, 4].map((i) => ({ id: `a/T${i}`, suite: 'a', name: `T${i}`, verdict: i <= score ? ('passed' as const) : ('failed' as const), score: i <= score ? 1 : 0, maxScore: 1, visibility: 'visible' as const, tags: [], durationMs: 100 * i, summary: '', output: '', attempts: [], flaky: i === 2 && score === 3 })),
+      },
+    });
+    await fs.writeFile(html, renderSummaryHtml(summarize([mk('alice', 4), mk('bob', 3), mk('carol', 1), mk('dan', 3)])));
+    const dom = await dumpDom(html);
+    expect([...dom.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1])).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(dom).toContain('a/T2');
+    await screenshot(html, 'summary.png', '1100,1400');
+  });
+});
