@@ -41,6 +41,8 @@ export interface TestResult {
   attempts: Attempt[];
   /** Mixed outcomes across repeats. */
   flaky: boolean;
+  /** Run report of a failed scenario (HTML), relative to the results folder, or absolute. */
+  runReport?: string;
 }
 
 /** A message about the submission as a whole (unexpected files, ignored staff copies, …). */

@@ -4,6 +4,8 @@
  * inputs through the toolchain too.
  */
 import path from 'node:path';
+import type { Sandbox } from '../sandbox/launcher.js';
+import { currentBackend } from '../sandbox/backend.js';
 import { runProcess, type ProcessOutcome } from '../sandbox/process.js';
 import { goEnv, type GoToolchain } from './go-env.js';
 
@@ -15,12 +17,23 @@ export interface GoCommandOptions {
   allowDownloads: boolean;
   cgo: boolean;
   timeoutMs: number;
+  /**
+   * Builds of student code run as the sandbox's builder uid, with its own build cache; dsgrade's
+   * own harness programs are built without (trusted).
+   */
+  sandbox?: Sandbox;
+  /** Folders the build writes besides its scratch folder (where `-o` puts the binary). */
+  outputDirs?: string[];
 }
 
 export async function runGo(args: string[], opts: GoCommandOptions): Promise<ProcessOutcome> {
+  // A grading run with another backend (Docker) builds there (src/sandbox/backend.ts).
+  const backend = currentBackend();
+  if (backend) return backend.runGo(args, opts);
+  const sandboxCache = await opts.sandbox?.buildCache();
   const env = await goEnv({
     toolchain: opts.toolchain,
-    cacheDir: opts.cacheDir,
+    cacheDir: sandboxCache ?? opts.cacheDir,
     scratchDir: opts.scratchDir,
     allowDownloads: opts.allowDownloads,
     cgo: opts.cgo,
@@ -33,6 +46,7 @@ export async function runGo(args: string[], opts: GoCommandOptions): Promise<Pro
     timeoutMs: opts.timeoutMs,
     outputBudgetBytes: 256 * 1024,
     floodLimitBytes: 64 * 1024 * 1024,
+    ...(opts.sandbox ? { sandbox: { sandbox: opts.sandbox, role: 'build' as const, writableDirs: [opts.scratchDir, ...(opts.outputDirs ?? [])] } } : {}),
   });
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DsgradeError } from '../errors.js';
 import { REPO_ROOT } from '../manifest/schema.js';
 import { listFiles } from '../util/fs.js';
+import { outsideBackend } from '../sandbox/backend.js';
 import { runGo } from './go-command.js';
 import type { GoToolchain } from './go-env.js';
 
@@ -18,7 +19,8 @@ export function harnessTool(name: string, toolchain: GoToolchain, cacheDir: stri
   const key = `${name}|${cacheDir}`;
   let p = inflight.get(key);
   if (!p) {
-    p = build(name, toolchain, cacheDir);
+    // dsgrade's own programs are trusted and built on this machine, whatever the run's backend.
+    p = outsideBackend(() => build(name, toolchain, cacheDir));
     inflight.set(key, p);
     p.catch(() => inflight.delete(key));
   }

@@ -2,7 +2,7 @@
  * The command line: declares commands and options, lazy-loads each command, prints user errors as
  * messages (not stacks) and returns the exit code. The only place that decides exit codes.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isDsgradeError } from '../errors.js';
 import { installInterruptHandlers } from '../sandbox/interrupt.js';
 import { DSGRADE_VERSION } from '../version.js';
@@ -17,6 +17,15 @@ function int(name: string, min: number) {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
+
+function backendOption(): Option {
+  return new Option('--backend <kind>', 'where builds and student code run: this machine, or Docker containers (docs/docker.md)').choices(['local', 'docker']).default('local');
+}
+
+/** `--sandbox-user` is read where the sandbox is configured (src/sandbox/launcher.ts), through the environment. */
+function useSandboxUser(opts: { sandboxUser?: string }): void {
+  if (opts.sandboxUser) process.env.DSGRADE_SANDBOX_USER = opts.sandboxUser;
+}
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('dsgrade')
@@ -38,7 +47,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
     .option('--keep-work', 'keep the work folder (trees, binaries, scratch) for debugging')
     .option('--artifacts [dir]', 'keep scenario artifacts (node output, proxy trace, timeline) in dir (default: ./dsgrade-artifacts/<project>/<time>)')
+    .addOption(backendOption())
+    .option('--base-image <ref>', 'Docker: build and run in this local image that has Go (e.g. golang:1.23) instead of the images dsgrade builds')
     .option('--json', 'print the full report as JSON instead of the table')
+    .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid; run slots use the next uids); default 61000, or $DSGRADE_SANDBOX_USER')
     .option('--no-color', 'no colours in the table')
     .addHelpText(
       'after',
@@ -49,6 +61,7 @@ Examples:
   $ dsgrade grade handin.zip -p projects/p0-kvserver --junit junit.xml --jobs 1`,
     )
     .action(async (submission: string, opts) => {
+      useSandboxUser(opts);
       const { gradeCommand } = await import('../commands/grade.js');
       setExit(await gradeCommand({ submission, ...opts }));
     });
@@ -71,7 +84,10 @@ Examples:
     .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
     .option('--mutant <names>', 'only these mutants (comma-separated, repeatable); "none" for the reference only', collect)
     .option('--quick', 'reference in full; for each mutant only the tests meant to catch it (its "catchers")')
+    .option('--stability <runs>', 'also grade the reference this many times with different seeds; every test must pass every run', int('--stability', 2))
     .option('--cache-dir <dir>', 'build cache folder')
+    .addOption(backendOption())
+    .option('--base-image <ref>', 'Docker: build and run in this local image that has Go instead of the images dsgrade builds')
     .option('--no-color', 'no colours')
     .addHelpText('after', '\nExamples:\n  $ dsgrade regress projects/p0-kvserver\n  $ dsgrade regress projects/p0-kvserver --quick --mutant map-race')
     .action(async (project: string, opts) => {
@@ -88,10 +104,119 @@ Examples:
     .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
     .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
     .option('--cache-dir <dir>', 'build cache folder')
+    .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid; run slots use the next uids); default 61000, or $DSGRADE_SANDBOX_USER')
     .addHelpText('after', '\nExample (run_autograder):\n  $ dsgrade gradescope --root /autograder')
     .action(async (opts) => {
+      useSandboxUser(opts);
       const { gradescopeCommand } = await import('../commands/gradescope.js');
       setExit(await gradescopeCommand(opts));
+    });
+
+  program
+    .command('batch')
+    .description('grade every submission of a class and write a class summary (CSV, HTML)')
+    .argument('<submissions>', 'folder of submissions (folders or .zip files), or a Gradescope export (folder or .zip with submission_metadata.yml)')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('-o, --out <dir>', 'output folder (default: ./dsgrade-batch/<project>)')
+    .option('-j, --jobs <n>', 'submissions graded at once (default 1: each one already runs its tests in parallel)', int('--jobs', 1))
+    .option('--test-jobs <n>', 'tests run at once inside one submission (default: half the CPU cores)', int('--test-jobs', 1))
+    .option('--force', 'regrade submissions that already have results in the output folder')
+    .option('--shard <i/n>', 'grade only slice i of n (stable hash of the submission id); combine with `dsgrade merge`')
+    .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
+    .option('--seed <n>', 'one seed for every submission (default: random, printed and kept in batch.json)', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ dsgrade batch handins/ --project projects/p0-kvserver --out grades/
+  $ dsgrade batch assignment_1234_export.zip -p projects/p0-kvserver -o grades/ --seed 7
+  $ dsgrade batch handins/ -p projects/p0-kvserver -o shard2/ --shard 2/4 --seed 7   # then: dsgrade merge shard*/ -o grades/`,
+    )
+    .action(async (input: string, opts) => {
+      const { batchCommand } = await import('../commands/batch.js');
+      setExit(await batchCommand({ input, ...opts }));
+    });
+
+  program
+    .command('flaky')
+    .description('grade one submission N times with N seeds; report each test\'s pass rate and the seeds of failing runs')
+    .argument('<submission>', 'folder or .zip to grade (e.g. the project\'s reference)')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .requiredOption('-n, --runs <n>', 'number of runs', int('--runs', 1))
+    .option('--seed <n>', 'seed of the first run; run i uses seed+i (default: random)', int('--seed', 0))
+    .option('--only <ids>', 'only these test ids, suites or globs (comma-separated, repeatable)', collect)
+    .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .option('--json', 'print the per-test statistics as JSON')
+    .addHelpText('after', '\nExit code 1 when a test passed in some runs and failed in others.\n\nExample:\n  $ dsgrade flaky projects/p0-kvserver/reference -p projects/p0-kvserver --runs 10 --only partA/TestSlow*')
+    .action(async (submission: string, opts) => {
+      const { flakyCommand } = await import('../commands/flaky.js');
+      setExit(await flakyCommand({ submission, ...opts }));
+    });
+
+  program
+    .command('merge')
+    .description('combine the output folders of `dsgrade batch --shard` runs into one class summary')
+    .argument('<shard-out...>', 'output folders of the shards')
+    .requiredOption('-o, --out <dir>', 'merged output folder')
+    .addHelpText('after', '\nExample:\n  $ dsgrade merge out-1 out-2 out-3 -o grades/')
+    .action(async (shards: string[], opts: { out: string }) => {
+      const { mergeCommand } = await import('../commands/merge.js');
+      setExit(await mergeCommand({ shards, out: opts.out }));
+    });
+
+  const images = program.command('images').description("dsgrade's Docker images (built from docker/ with no registry)");
+  images
+    .command('build')
+    .description('build the toolchain and run images from this machine (skipped when their inputs are unchanged)')
+    .option('--force', 'rebuild even when up to date')
+    .action(async (opts: { force?: boolean }) => {
+      const { imagesCommand } = await import('../commands/images.js');
+      setExit(await imagesCommand({ action: 'build', ...opts }));
+    });
+  images
+    .command('list')
+    .description('the image tags the current inputs give, and whether they exist')
+    .action(async () => {
+      const { imagesCommand } = await import('../commands/images.js');
+      setExit(await imagesCommand({ action: 'list' }));
+    });
+
+  program
+    .command('doctor')
+    .description('check Go, the C compiler, the Docker engine, the images and leftovers; print the fix for each problem')
+    .option('--local-only', 'skip the Docker checks')
+    .action(async (opts: { localOnly?: boolean }) => {
+      const { doctorCommand } = await import('../commands/doctor.js');
+      setExit(await doctorCommand(opts));
+    });
+
+  program
+    .command('clean')
+    .description('remove every Docker container, network and volume dsgrade left behind (label dsgrade.managed=true)')
+    .option('--dry-run', 'only list them')
+    .action(async (opts: { dryRun?: boolean }) => {
+      const { cleanCommand } = await import('../commands/clean.js');
+      setExit(await cleanCommand(opts));
+    });
+
+  program
+    .command('package')
+    .description('build an upload for a grading platform')
+    .command('gradescope')
+    .description('build the Gradescope autograder zip: setup.sh, run_autograder, dsgrade, the project')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
+    .option('--go-version <v>', 'Go that setup.sh installs, e.g. 1.23.4 (default: the version of your local go)')
+    .option('--node-version <v>', 'Node 20 release that setup.sh installs (default: yours when it is 20.x)')
+    .option('--budget-sec <n>', "seconds dsgrade grades before writing what it has (default 540; keep it below Gradescope's timeout)", int('--budget-sec', 1))
+    .option('--slots <n>', 'sandbox run users to create (one per test running at once)', int('--slots', 1))
+    .option('--sandbox-uid <uid>', 'first sandbox uid: the builder; run users take the next --slots uids (default 61000)', int('--sandbox-uid', 1000))
+    .addHelpText('after', '\nExample:\n  $ dsgrade package gradescope --project projects/p0-kvserver -o autograder.zip')
+    .action(async (opts) => {
+      const { packageGradescopeCommand } = await import('../commands/package.js');
+      setExit(await packageGradescopeCommand(opts));
     });
 
   program.addHelpText(

@@ -9,6 +9,7 @@ import { gradeSubmission } from '../pipeline/grade.js';
 import { writeGradescopeResults } from '../report/gradescope.js';
 import { writeJUnit } from '../report/junit.js';
 import { createProgress, renderTable, type Progress } from '../report/terminal.js';
+import type { BackendKind } from '../sandbox/backend.js';
 import { processIO, type CommandIO } from './io.js';
 
 export interface GradeCommandOptions {
@@ -25,6 +26,10 @@ export interface GradeCommandOptions {
   artifacts?: string | boolean;
   json?: boolean;
   color?: boolean;
+  /** `local` (default) or `docker` (docs/docker.md). */
+  backend?: BackendKind;
+  /** Docker: an image with Go to build and run in instead of dsgrade's own (e.g. golang:1.23). */
+  baseImage?: string;
   io?: CommandIO;
 }
 
@@ -47,7 +52,10 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
     only: opts.only,
     cacheDir: opts.cacheDir,
     keepWorkDir: opts.keepWork,
+    ...backendOptions(opts, io),
     ...(artifactsDir ? { artifactsDir } : {}),
+    // Run reports of failed scenarios go beside results.json (linked from it, relative to it).
+    ...(opts.out ? { resultsDir: path.dirname(path.resolve(opts.out)) } : {}),
     rerunBase: `dsgrade grade ${opts.submission} --project ${opts.project}`,
     progress: {
       planned: (total) => {
@@ -67,4 +75,18 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   if (opts.junit) io.stderr.write(`dsgrade: wrote ${opts.junit}\n`);
   if (artifactsDir) io.stderr.write(`dsgrade: scenario artifacts in ${artifactsDir}\n`);
   return EXIT.OK;
+}
+
+/** GradeOptions for `--backend` / `--base-image` (shared by grade and regress). */
+export function backendOptions(opts: { backend?: BackendKind; baseImage?: string }, io: CommandIO): { backend?: BackendKind; docker?: { baseImage?: string; onLog: (line: string) => void } } {
+  if (opts.backend !== 'docker') return opts.baseImage ? { docker: { baseImage: opts.baseImage, onLog: () => undefined } } : {};
+  return {
+    backend: 'docker',
+    docker: {
+      ...(opts.baseImage ? { baseImage: opts.baseImage } : {}),
+      onLog: (line) => {
+        if (line.startsWith('building image')) io.stderr.write(`dsgrade: ${line}\n`);
+      },
+    },
+  };
 }

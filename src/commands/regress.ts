@@ -3,6 +3,8 @@ import { EXIT } from '../cli/exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
 import { regress, type RegressionRow } from '../regress/regress.js';
 import { formatDuration, formatPoints } from '../report/format.js';
+import type { BackendKind } from '../sandbox/backend.js';
+import { backendOptions } from './grade.js';
 import { processIO, type CommandIO } from './io.js';
 
 export interface RegressCommandOptions {
@@ -11,8 +13,11 @@ export interface RegressCommandOptions {
   seed?: number;
   mutant?: string[];
   quick?: boolean;
+  stability?: number;
   cacheDir?: string;
   color?: boolean;
+  backend?: BackendKind;
+  baseImage?: string;
   io?: CommandIO;
 }
 
@@ -27,14 +32,16 @@ export async function regressCommand(opts: RegressCommandOptions): Promise<numbe
     io.stderr.write(`dsgrade: unknown mutant(s): ${unknown.join(', ')}; known: ${loaded.manifest.mutants.map((m) => m.name).join(', ')}\n`);
     return EXIT.USAGE;
   }
-  io.stdout.write(`Regression of ${loaded.manifest.name}${opts.quick ? ' (quick: mutants run only their catcher tests)' : ''}\n`);
+  io.stdout.write(`Regression of ${loaded.manifest.name}${opts.quick ? ' (quick: mutants run only their catcher tests)' : ''}${opts.backend === 'docker' ? ' (backend: docker)' : ''}\n`);
   const rows = await regress({
     project: loaded,
     jobs: opts.jobs,
     seed: opts.seed,
     mutants,
     quick: opts.quick,
+    stabilityRuns: opts.stability,
     cacheDir: opts.cacheDir,
+    ...backendOptions(opts, io),
     onRow: (r) => io.stdout.write(`${line(r, paint)}\n`),
   });
   const bad = rows.filter((r) => !r.ok);

@@ -3,12 +3,11 @@
  * stdin/stdout (docs/faults.md). The proxy runs in its own process group, registered so that an
  * interrupt kills it; it also exits by itself when its stdin closes, so it never outlives dsgrade.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
-import { createInterface } from 'node:readline';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import path from 'node:path';
 import { DsgradeError } from '../errors.js';
-import { killGroup, registerGroup, unregisterGroup } from '../sandbox/process-registry.js';
+import type { NodeHandle } from '../sandbox/backend.js';
+import { spawnNode } from '../sandbox/node-process.js';
 import type { Faults, Proto } from '../scenario/types.js';
 
 /** A structured error reply from the proxy (code is faultnet's, e.g. INVALID_ARGUMENT), or a dead proxy. */
@@ -84,21 +83,13 @@ export class FaultnetClient {
   private exitInfo: string | undefined;
   readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, Readable>, startedAt: number) {
-    this.pid = child.pid!;
+  private constructor(private readonly child: NodeHandle, startedAt: number) {
+    this.pid = child.pid;
     this.startedAt = startedAt;
-    registerGroup(this.pid);
-    child.stdin.on('error', () => undefined);
-    createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        killGroup(this.pid);
-        unregisterGroup(this.pid);
-        for (const p of this.pending.values()) p.reject(new FaultnetError('PROXY_EXITED', `the proxy ${this.exitInfo}`));
-        this.pending.clear();
-        resolve();
-      });
+    this.exited = child.exited.then(({ code, signal }) => {
+      this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      for (const p of this.pending.values()) p.reject(new FaultnetError('PROXY_EXITED', `the proxy ${this.exitInfo}`));
+      this.pending.clear();
     });
   }
 
@@ -106,14 +97,38 @@ export class FaultnetClient {
   static async start(opts: FaultnetOptions): Promise<FaultnetClient> {
     const args = ['-seed', opts.seed, ...(opts.traceFile ? ['-trace', opts.traceFile] : []), '-control', 'stdio'];
     const startedAt = performance.now();
-    const child = spawn(opts.binary, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', (err) => reject(new FaultnetError('SPAWN_FAILED', `could not start ${opts.binary}: ${err.message}`, err)));
-    });
-    if (opts.stderrFile) child.stderr.pipe(createWriteStream(opts.stderrFile));
-    else child.stderr.resume();
+    // Through spawnNode: its own process group locally, the run's sandbox container under Docker.
+    const stderr: WriteStream | undefined = opts.stderrFile ? createWriteStream(opts.stderrFile) : undefined;
+    let lines = '';
+    const ref: { client?: FaultnetClient } = {};
+    let child: NodeHandle;
+    try {
+      child = await spawnNode({
+        file: opts.binary,
+        args,
+        cwd: path.dirname(opts.binary),
+        env: { PATH: '/usr/bin:/bin' },
+        onOutput: (stream, chunk) => {
+          if (stream === 'stderr') {
+            stderr?.write(chunk);
+            return;
+          }
+          lines += chunk.toString('utf8');
+          let nl;
+          while ((nl = lines.indexOf('\n')) >= 0) {
+            const line = lines.slice(0, nl);
+            lines = lines.slice(nl + 1);
+            ref.client?.onLine(line);
+          }
+        },
+      });
+    } catch (err) {
+      stderr?.end();
+      throw new FaultnetError('SPAWN_FAILED', `could not start ${opts.binary}: ${(err as Error).message}`, err);
+    }
+    void child.exited.then(() => stderr?.end());
     const client = new FaultnetClient(child, startedAt);
+    ref.client = client;
     try {
       const info = await client.info();
       if (info.seed !== opts.seed) throw new FaultnetError('BAD_SEED', `the proxy uses seed ${info.seed}, not ${opts.seed}`);
@@ -124,7 +139,8 @@ export class FaultnetClient {
     return client;
   }
 
-  private onLine(line: string): void {
+  /** One line the proxy wrote on stdout. */
+  onLine(line: string): void {
     let reply: { id?: unknown; ok?: boolean; result?: unknown; error?: { code: string; message: string } };
     try {
       reply = JSON.parse(line) as typeof reply;
@@ -156,7 +172,7 @@ export class FaultnetClient {
           reject(e);
         },
       });
-      this.child.stdin.write(`${JSON.stringify({ id, op, ...fields })}\n`);
+      this.child.write(`${JSON.stringify({ id, op, ...fields })}\n`);
     });
   }
 
@@ -202,7 +218,7 @@ export class FaultnetClient {
   }
 
   kill(): void {
-    killGroup(this.pid);
-    this.child.stdin.destroy();
+    void this.child.kill();
+    this.child.closeStdin();
   }
 }

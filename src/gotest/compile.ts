@@ -31,7 +31,7 @@ export async function injectTestMain(pkgDir: string): Promise<void> {
 export async function compileTests(pkg: string, race: boolean, outFile: string, opts: Omit<GoCommandOptions, 'cgo'>): Promise<CompiledTests> {
   await fs.mkdir(path.dirname(outFile), { recursive: true });
   const args = ['test', '-c', '-o', outFile, ...(race ? ['-race'] : []), `./${pkg}`];
-  const outcome = await runGo(args, { ...opts, cgo: race });
+  const outcome = await runGo(args, { ...opts, cgo: race, outputDirs: [path.dirname(outFile)] });
   const ok = !outcome.spawnError && !outcome.timedOut && outcome.exitCode === 0;
   return { ok, binary: outFile, outcome };
 }

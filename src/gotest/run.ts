@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Sandbox } from '../sandbox/launcher.js';
 import { runProcess } from '../sandbox/process.js';
 import { decideAttempt, type AttemptVerdict } from './verdict.js';
 
@@ -18,6 +19,10 @@ export interface AttemptSpec {
   nonce: string;
   outputBudgetBytes: number;
   floodLimitBytes: number;
+  /** Run it as a leased sandbox uid, in its own network namespace where possible. */
+  sandbox?: Sandbox;
+  /** A -race binary (no address-space limit). */
+  race?: boolean;
 }
 
 export interface AttemptRun extends AttemptVerdict {
@@ -52,6 +57,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptRun> {
     timeoutMs: (spec.timeoutSec + KILL_GRACE_SEC) * 1000,
     outputBudgetBytes: spec.outputBudgetBytes,
     floodLimitBytes: spec.floodLimitBytes,
+    ...(spec.sandbox ? { sandbox: { sandbox: spec.sandbox, role: 'run' as const, writableDirs: [spec.scratchDir], race: spec.race ?? false, isolateNetwork: true } } : {}),
   });
   let resultRecord: string | undefined;
   try {

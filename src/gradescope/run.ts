@@ -6,6 +6,7 @@
  * which is the one outcome this module exists to prevent.
  */
 import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isDsgradeError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
@@ -60,6 +61,7 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
   // Staff may set the nonce in the autograder's environment to check results.json against it.
   const nonce = process.env.DSGRADE_NONCE || randomBytes(16).toString('hex');
   try {
+    await closeToOthers(opts.root, log);
     const project = await loadManifest(opts.project ?? path.join(opts.root, 'source', 'project'));
     for (const w of project.warnings) log(`warning: ${w}`);
     const { metadata, warning } = await readMetadata(path.join(opts.root, 'submission_metadata.json'));
@@ -189,4 +191,21 @@ function fallbackReport(r: { project: string; title: string; seed: number; nonce
     score,
     maxScore,
   };
+}
+
+/**
+ * Student code runs as unprivileged sandbox uids (src/sandbox/launcher.ts): Gradescope's folders —
+ * the autograder source (dsgrade, the project with its staff tests and reference), the results
+ * folder and the original submission — are closed to every user but root before anything runs.
+ */
+async function closeToOthers(root: string, log: (line: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  await fs.mkdir(path.join(root, 'results'), { recursive: true });
+  for (const dir of ['source', 'results', 'submission']) {
+    try {
+      await fs.chmod(path.join(root, dir), 0o700);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log(`warning: could not close ${dir} to other users: ${String(err)}`);
+    }
+  }
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Visibility } from '../model.js';
-import type { CheckSpec, HandinEntry, Manifest, Suite } from './types.js';
+import type { CheckSpec, HandinEntry, Manifest, RetryPolicy, Suite } from './types.js';
 import { scenarioSuiteDefaults, type RawScenarioSuite } from '../scenario/manifest-defaults.js';
 
 /* The raw JSON shape; the schema guarantees required fields and types. */
@@ -36,12 +36,24 @@ interface RawGoTest {
   repeat?: number;
   partialCredit?: boolean;
   exclusive?: boolean;
+  retry?: { count: number; policy?: 'all' | 'any' | 'majority' };
   description?: string;
 }
 
 export type RawSuite =
   | RawScenarioSuite
-  | { kind: 'gotest'; id: string; name?: string; package: string; timeoutSec?: number; race?: boolean; visibility?: Visibility; tags?: string[]; tests: RawGoTest[] }
+  | {
+      kind: 'gotest';
+      id: string;
+      name?: string;
+      package: string;
+      timeoutSec?: number;
+      race?: boolean;
+      visibility?: Visibility;
+      tags?: string[];
+      retry?: RawGoTest['retry'];
+      tests: RawGoTest[];
+    }
   | {
       kind: 'studenttests';
       id: string;
@@ -146,6 +158,7 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
         repeat: t.repeat ?? 1,
         partialCredit: t.partialCredit ?? false,
         exclusive: t.exclusive ?? false,
+        ...retryDefaults(t.retry ?? s.retry),
         description: t.description,
         ...(t.pattern !== undefined ? { pattern: t.pattern } : {}),
       })),
@@ -166,6 +179,10 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
     correct: s.correct,
     buggy: s.buggy.map((b) => ({ ...b, file: abs(b.file) })),
   };
+}
+
+function retryDefaults(r: RawGoTest['retry']): { retry?: RetryPolicy } {
+  return r ? { retry: { count: r.count, policy: r.policy ?? 'all' } } : {};
 }
 
 function trimSlashes(p: string): string {

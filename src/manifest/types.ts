@@ -42,6 +42,13 @@ export interface CheckSpec {
   maxBuffer?: number;
 }
 
+/** Rerun a failed test `count` more times; the reruns decide the verdict under `policy`. */
+export interface RetryPolicy {
+  count: number;
+  /** all: every rerun must pass; any: one is enough; majority: more than half. */
+  policy: 'all' | 'any' | 'majority';
+}
+
 /** One graded go test after patterns are expanded against the staff sources. */
 export interface GoTestSpec {
   /** Exact test function name (after pattern expansion). */
@@ -58,6 +65,7 @@ export interface GoTestSpec {
   repeat: number;
   partialCredit: boolean;
   exclusive: boolean;
+  retry?: RetryPolicy;
   description?: string;
 }
 

@@ -5,6 +5,7 @@
 import type { LimitFunction } from 'p-limit';
 import type { GoToolchain } from '../build/go-env.js';
 import type { LoadedManifest } from '../manifest/load.js';
+import type { Sandbox } from '../sandbox/launcher.js';
 import type { TestResult } from '../model.js';
 
 export interface ProgressListener {
@@ -30,6 +31,10 @@ export interface RunContext {
   displayName(treePath: string): string;
   /** Where scenario artifacts go (kept after the run); default: inside the work folder (removed with it). */
   artifactsDir?: string;
+  /** Student builds and processes go through it (src/sandbox/launcher.ts); absent when the sandbox is off. */
+  sandbox?: Sandbox;
+  /** Where results are written: run reports of failed scenarios go to <resultsDir>/run-reports/. */
+  resultsDir?: string;
 }
 
 /** A TestResult whose single attempt and flakiness can be left to makeResult. */

@@ -7,9 +7,10 @@ import { binaryName } from '../build/go-command.js';
 import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
 import { compileTests, injectTestMain, type CompiledTests } from '../gotest/compile.js';
 import { runAttempt, type AttemptRun } from '../gotest/run.js';
-import type { GoTestSpec, GoTestSuite } from '../manifest/types.js';
+import { makeRunDir } from '../sandbox/launcher.js';
+import type { GoTestSpec, GoTestSuite, RetryPolicy } from '../manifest/types.js';
 import type { Attempt, TestResult } from '../model.js';
-import { scoreAttempts } from '../scoring/score.js';
+import { scoreAttempts, type Scored } from '../scoring/score.js';
 import { makeResult, type RunContext } from './context.js';
 
 export interface SuiteBlocker {
@@ -43,9 +44,13 @@ export async function gradeGoTestSuite(
         scratchDir: path.join(ctx.workDir, 'scratch', 'compile'),
         allowDownloads: ctx.project.manifest.go.allowDownloads,
         timeoutMs: ctx.project.manifest.go.buildTimeoutSec * 1000,
+        ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
       }),
     );
   }
+  // Test binaries run from a copy of the package folder without Go sources (testdata stays), so
+  // the staff tests' sources are not beside them; the module tree is closed to run uids.
+  const runDir = await makeRunDir(pkgDir, path.join(ctx.workDir, 'run', suite.id));
 
   const runOne = async (t: GoTestSpec): Promise<TestResult> => {
     const id = `${suite.id}/${t.name}`;
@@ -59,17 +64,21 @@ export async function gradeGoTestSuite(
     }
     ctx.progress.started?.(id);
     const attempts: AttemptRun[] = [];
-    for (let i = 0; i < t.repeat; i++) {
+    // The repeats, then (only when they did not pass and the test has a retry rule) the reruns.
+    for (let i = 0; i < t.repeat + (t.retry?.count ?? 0); i++) {
+      if (i === t.repeat && scoreAttempts(attempts, t.points, t.partialCredit).verdict === 'passed') break;
       attempts.push(
         await runAttempt({
           binary: bin.binary,
-          pkgDir,
+          pkgDir: runDir,
           testName: t.name,
           timeoutSec: t.timeoutSec,
           scratchDir: path.join(ctx.workDir, 'scratch', `${suite.id}-${t.name}-${i}`),
           nonce: ctx.nonce,
           outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
           floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
+          race: t.race,
+          ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
         }),
       );
     }
@@ -87,14 +96,17 @@ export async function gradeGoTestSuite(
   return tests.map((t) => results.get(t.name)!);
 }
 
-function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, runs: AttemptRun[]): TestResult {
-  const attempts: Attempt[] = runs.map((r) => ({ verdict: r.verdict, durationMs: r.durationMs, reason: r.reason }));
-  const scored = scoreAttempts(attempts, t.points, t.partialCredit);
+function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: AttemptRun[]): TestResult {
+  const attempts: Attempt[] = allRuns.map((r) => ({ verdict: r.verdict, durationMs: r.durationMs, reason: r.reason }));
+  const runs = allRuns.slice(0, t.repeat);
+  const retry = decideRetry(t, attempts.slice(0, t.repeat), attempts.slice(t.repeat));
+  const scored = retry?.scored ?? scoreAttempts(attempts, t.points, t.partialCredit);
   const firstBad = runs.find((r) => r.verdict !== 'passed');
   const shown = firstBad ?? runs[runs.length - 1]!;
   const passes = runs.filter((r) => r.verdict === 'passed').length;
   // The verdict and its one-line reason are printed by every reporter; the output holds the details.
   const lines: string[] = [];
+  if (retry) lines.push(retry.note, '');
   if (t.repeat > 1 && scored.verdict === 'passed') lines.push(`Passed all ${t.repeat} runs.`);
   if (t.repeat > 1 && scored.verdict !== 'passed') {
     lines.push(
@@ -118,12 +130,44 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
     visibility: t.visibility,
     tags: t.tags,
     durationMs,
-    summary: scored.verdict === 'passed' ? '' : shown.reason,
+    summary: scored.verdict === 'passed' ? '' : retry ? `${shown.reason} (and ${retry.summary})` : shown.reason,
     output: lines.join('\n'),
     rerun: rerunCommand(ctx, suite, t),
     attempts,
     flaky: scored.flaky,
   });
+}
+
+const POLICY_TEXT: Record<RetryPolicy['policy'], string> = {
+  all: 'every rerun must pass',
+  any: 'one passing rerun is enough',
+  majority: 'more than half of the reruns must pass',
+};
+
+/**
+ * The verdict after a retry: `reruns` (run because the first `repeat` runs did not pass) decide it
+ * under the test's policy. A pass after a retry scores full points and is flagged flaky; the
+ * student is always told that a retry happened. Undefined when there were no reruns.
+ */
+export function decideRetry(t: Pick<GoTestSpec, 'retry' | 'points' | 'partialCredit' | 'repeat'>, first: Attempt[], reruns: Attempt[]): { scored: Scored; note: string; summary: string } | undefined {
+  if (!t.retry || reruns.length === 0) return undefined;
+  const before = scoreAttempts(first, t.points, t.partialCredit);
+  const passed = reruns.filter((a) => a.verdict === 'passed').length;
+  const n = reruns.length;
+  const ok = t.retry.policy === 'all' ? passed === n : t.retry.policy === 'any' ? passed >= 1 : passed * 2 > n;
+  const head = `Retried: this test did not pass ${t.repeat > 1 ? `its ${t.repeat} runs` : 'on its first run'}, so dsgrade reran it ${n} time${n === 1 ? '' : 's'} (policy "${t.retry.policy}": ${POLICY_TEXT[t.retry.policy]}). It passed ${passed} of ${n} rerun${n === 1 ? '' : 's'}`;
+  if (ok) {
+    return {
+      scored: { verdict: 'passed', score: t.points, flaky: true },
+      note: `${head}, so it counts as passed. A test that fails and then passes usually means a race or a timing assumption in your code: the output of the failing run is below.`,
+      summary: `passed ${passed}/${n} reruns`,
+    };
+  }
+  return {
+    scored: { ...before, flaky: before.flaky || passed > 0 },
+    note: `${head}, so it still counts as failed.`,
+    summary: `passed ${passed}/${n} reruns, policy ${t.retry.policy}`,
+  };
 }
 
 function notRun(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, summary: string, detail: string, verdict: 'failed' | 'error' = 'failed'): TestResult {

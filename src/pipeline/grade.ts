@@ -12,6 +12,7 @@ import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnost
 import { runGo } from '../build/go-command.js';
 import { findGo, defaultCacheDir } from '../build/go-env.js';
 import { harnessTool } from '../build/harness-tool.js';
+import { describeForbidden, findForbiddenUses } from '../build/forbidden.js';
 import { assembleTree } from '../build/worktree.js';
 import { evaluateCheck } from '../checks/static-checks.js';
 import { runVet, type VetFileReport } from '../checks/vet-client.js';
@@ -20,6 +21,9 @@ import { intakeSubmission, type IntakeResult } from '../intake/intake.js';
 import type { LoadedManifest } from '../manifest/load.js';
 import type { GradeReport, Notice, TestResult } from '../model.js';
 import { registerTempDir } from '../sandbox/interrupt.js';
+import { currentBackend, withBackend, type BackendKind } from '../sandbox/backend.js';
+import type { DockerOptions } from '../sandbox/docker/docker-run.js';
+import { createSandbox, type SandboxConfig } from '../sandbox/launcher.js';
 import { sumScores } from '../scoring/score.js';
 import { versions } from '../version.js';
 import { makeResult, selector, type ProgressListener, type RunContext } from './context.js';
@@ -46,6 +50,17 @@ export interface GradeOptions {
   signal?: AbortSignal;
   /** Keep scenario artifacts here (<dir>/<suite>/<scenario>/); default: inside the work folder, removed with it. */
   artifactsDir?: string;
+  /**
+   * The folder results are written to (results.json's folder): run reports of failed scenarios are
+   * copied to <dir>/run-reports/ and linked from the test's output relative to it.
+   */
+  resultsDir?: string;
+  /** How student builds and processes are sandboxed (default: from the environment, see src/sandbox/launcher.ts). */
+  sandboxConfig?: SandboxConfig;
+  /** Where builds and student processes run: this machine (default) or Docker containers (docs/docker.md). */
+  backend?: BackendKind;
+  /** Docker backend settings (base image, limits). */
+  docker?: DockerOptions;
 }
 
 /** Default concurrency: timing-sensitive distributed-systems tests need a core each. */
@@ -54,6 +69,7 @@ export function defaultJobs(): number {
 }
 
 export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> {
+  if (opts.backend === 'docker' && currentBackend()?.kind !== 'docker') return gradeInDocker(opts);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const { manifest, staffFiles } = opts.project;
@@ -64,11 +80,17 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
   await fs.mkdir(opts.workRoot ?? os.tmpdir(), { recursive: true });
   const workDir = await fs.mkdtemp(path.join(opts.workRoot ?? os.tmpdir(), `dsgrade-${manifest.name}-`));
   const unregister = opts.keepWorkDir ? () => undefined : registerTempDir(workDir);
+  await currentBackend()?.prepareWorkDir?.(workDir);
   const notices: Notice[] = [];
   const tests: TestResult[] = [];
   const progress = opts.progress ?? {};
   const selected = selector(opts.only);
   let intake: IntakeResult | undefined;
+  // Under Docker the containers are the sandbox.
+  const sandbox = opts.backend === 'docker' ? undefined : await createSandbox({ toolchain, cacheDir, ...(opts.sandboxConfig ? { config: opts.sandboxConfig } : {}) });
+  for (const w of sandbox?.warnings ?? []) notices.push({ level: 'warning', message: `sandbox: ${w}` });
+  const exposed = await sandbox?.readableByOthers(manifest.dir);
+  if (exposed) notices.push({ level: 'warning', message: `sandbox: ${exposed}` });
 
   try {
     try {
@@ -100,6 +122,15 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
     const display = new Map(intake.files.map((f) => [f.treePath, f.displayPath]));
     const displayName = (treePath: string): string => display.get(treePath) ?? treePath;
     const tree = await assembleTree(manifest, intake.files, workDir);
+    await sandbox?.prepareWorkDir(workDir, tree.moduleDir);
+    const forbidden = await findForbiddenUses(intake.files);
+    if (forbidden.length > 0) {
+      const output = describeForbidden(forbidden, displayName);
+      const first = forbidden[0]!;
+      const summary = `not built: ${displayName(first.treePath)}:${first.line} uses ${first.what}, which is not allowed`;
+      for (const p of planItems(manifest, selected)) tests.push(makeResult({ ...p, verdict: 'failed', score: 0, durationMs: 0, summary, output }));
+      return finish();
+    }
     const ctx: RunContext = {
       project: opts.project,
       toolchain,
@@ -114,6 +145,8 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       progress,
       displayName,
       ...(opts.artifactsDir ? { artifactsDir: path.resolve(opts.artifactsDir) } : {}),
+      ...(opts.resultsDir ? { resultsDir: path.resolve(opts.resultsDir) } : {}),
+      ...(sandbox ? { sandbox } : {}),
     };
     const diagnostics: DiagnosticsContext = {
       handin: intake.files,
@@ -162,6 +195,26 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
   }
 }
 
+/**
+ * The same grading run with the Docker backend installed: every build, test, node and proxy of it
+ * runs in containers labelled with a fresh run id, all removed at the end, on error and on
+ * SIGINT/SIGTERM (the interrupt handler waits for the removal).
+ */
+async function gradeInDocker(opts: GradeOptions): Promise<GradeReport> {
+  const { openDockerRun } = await import('../sandbox/docker/docker-run.js');
+  const run = await openDockerRun({
+    ...opts.docker,
+    hostGo: await findGo(),
+    cacheDir: opts.cacheDir ?? defaultCacheDir(),
+    ...(opts.artifactsDir ? { artifactsDir: path.resolve(opts.artifactsDir) } : {}),
+  });
+  try {
+    return await withBackend(run.backend, () => gradeSubmission(opts));
+  } finally {
+    await run.close();
+  }
+}
+
 /** A limiter that refuses to start tasks once `signal` is aborted. */
 function abortable(limit: LimitFunction, signal: AbortSignal | undefined): LimitFunction {
   if (!signal) return limit;
@@ -193,6 +246,7 @@ async function buildCheck(ctx: RunContext, diagnostics: DiagnosticsContext): Pro
     allowDownloads: m.go.allowDownloads,
     cgo: false,
     timeoutMs: m.go.buildTimeoutSec * 1000,
+    ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
   });
   const base = { id: 'build', suite: 'build', name: 'Build (go build ./...)', score: 0, maxScore: 0, visibility: 'visible' as const, tags: ['build'], durationMs: outcome.durationMs };
   let result: TestResult;

@@ -9,9 +9,10 @@ import { harnessTool } from '../build/harness-tool.js';
 import type { TestResult } from '../model.js';
 import { buildPlan, scenarioSeed } from '../scenario/plan.js';
 import { buildPrograms, type BuiltProgram } from '../scenario/programs.js';
-import { runScenario } from '../scenario/run-scenario.js';
+import { runScenario, type ScenarioRunInput } from '../scenario/run-scenario.js';
 import type { ScenarioSpec, ScenarioSuite } from '../scenario/types.js';
 import { makeResult, type RunContext } from './context.js';
+import { publishRunReport } from './run-report-link.js';
 
 const MAX_DETAIL_LINES = 120;
 
@@ -35,6 +36,7 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
     allowDownloads: m.go.allowDownloads,
     timeoutMs: m.go.buildTimeoutSec * 1000,
     suiteId: suite.id,
+    ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
   });
   const artifactsRoot = ctx.artifactsDir ?? path.join(ctx.workDir, 'artifacts');
 
@@ -67,7 +69,8 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
     ctx.progress.started?.(id);
     const seed = scenarioSeed(ctx.seed, id);
     const plan = buildPlan(sc, seed);
-    const outcome = await runScenario({
+    // All nodes of one scenario share one run uid; everything of that uid dies when it ends.
+    const run = (sandbox: ScenarioRunInput['sandbox']): ReturnType<typeof runScenario> => runScenario({
       testId: id,
       spec: sc,
       plan,
@@ -78,7 +81,11 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
       outputBytes: suite.outputBytes,
       floodLimitBytes: m.limits.processOutputBytes,
       rerun,
+      ...(sandbox ? { sandbox } : {}),
     });
+    const sandbox = ctx.sandbox;
+    const outcome = sandbox ? await sandbox.withLease((lease) => run({ sandbox, ...(lease ? { lease } : {}) })) : await run(undefined);
+    const report = outcome.verdict === 'passed' ? undefined : await publishRunReport(ctx, outcome.paths.dir, suite.id, sc.name);
     const lines: string[] = [];
     if (outcome.verdict === 'passed') lines.push(`Passed: every step and ${outcome.expectations.length} expectation(s) held.`);
     else lines.push(...outcome.details.slice(0, MAX_DETAIL_LINES));
@@ -87,6 +94,7 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
       '',
       `Seed: ${ctx.seed} (this scenario's fault schedule and proxy decisions come from it; scenario seed ${seed})`,
       `Rerun exactly this schedule: ${rerun}`,
+      ...(report ? [report.line] : []),
       ctx.artifactsDir
         ? `Artifacts (timeline.txt, nodes/*.log, proxy-trace.jsonl): ${outcome.paths.dir}`
         : 'Artifacts (per-node output, proxy trace, merged timeline) are kept when you rerun with --artifacts.',
@@ -100,6 +108,7 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
         durationMs: outcome.durationMs,
         summary: outcome.reason,
         output: lines.join('\n'),
+        ...(report?.link ? { runReport: report.link } : {}),
       }),
     );
   };

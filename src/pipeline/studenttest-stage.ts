@@ -10,6 +10,7 @@ import { cloneTree, replaceFile } from '../build/worktree.js';
 import { compileTests } from '../gotest/compile.js';
 import type { StudentTestSuite } from '../manifest/types.js';
 import type { TestResult, Verdict } from '../model.js';
+import { makeRunDir } from '../sandbox/launcher.js';
 import { runProcess } from '../sandbox/process.js';
 import { makeResult, type RunContext } from './context.js';
 
@@ -135,6 +136,7 @@ async function runVariant(ctx: RunContext, suite: StudentTestSuite, key: string,
   const dir = path.join(ctx.workDir, 'variants', key);
   const tree = await cloneTree({ moduleDir: ctx.moduleDir }, dir);
   if (implFile) await replaceFile(tree, suite.implFile, implFile);
+  await ctx.sandbox?.giveToBuilder(tree.moduleDir);
   const compiled = await compileTests(suite.package, suite.race, path.join(dir, 'bin', binaryName(suite.package, suite.race)), {
     toolchain: ctx.toolchain,
     cacheDir: ctx.cacheDir,
@@ -142,6 +144,7 @@ async function runVariant(ctx: RunContext, suite: StudentTestSuite, key: string,
     scratchDir: path.join(dir, 'scratch'),
     allowDownloads: ctx.project.manifest.go.allowDownloads,
     timeoutMs: ctx.project.manifest.go.buildTimeoutSec * 1000,
+    ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
   });
   const elapsed = (): number => Math.round(performance.now() - started);
   if (!compiled.ok) {
@@ -150,14 +153,17 @@ async function runVariant(ctx: RunContext, suite: StudentTestSuite, key: string,
     return { testsPassed: false, compileError: { summary: explained.summary, text: `Your tests do not compile.\n\n${explained.text}` }, reason: '', output: '', durationMs: elapsed() };
   }
   const scratch = path.join(dir, 'scratch', 'run');
+  // Run from a copy of the package folder without Go sources: the module tree is the builder's.
+  const runDir = await makeRunDir(path.join(tree.moduleDir, ...suite.package.split('/')), path.join(dir, 'run'));
   const outcome = await runProcess({
     file: compiled.binary,
     args: ['-test.v', '-test.count=1', '-test.paniconexit0', `-test.timeout=${suite.timeoutSec}s`],
-    cwd: path.join(tree.moduleDir, ...suite.package.split('/')),
+    cwd: runDir,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: scratch, TMPDIR: '/tmp' },
     timeoutMs: (suite.timeoutSec + 5) * 1000,
     outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
     floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
+    ...(ctx.sandbox ? { sandbox: { sandbox: ctx.sandbox, role: 'run' as const, writableDirs: [scratch], race: suite.race, isolateNetwork: true } } : {}),
   });
   if (outcome.spawnError) return { testsPassed: false, harnessError: `dsgrade could not start the tests: ${outcome.spawnError}`, reason: '', output: '', durationMs: elapsed() };
   const testsPassed = !outcome.timedOut && !outcome.flooded && outcome.exitCode === 0;

@@ -4,6 +4,7 @@
  */
 import type { LoadedManifest } from '../manifest/load.js';
 import type { GradeReport } from '../model.js';
+import { findFlaky } from '../flaky/flaky.js';
 import { gradeSubmission, type GradeOptions } from '../pipeline/grade.js';
 
 export interface RegressionRow {
@@ -29,13 +30,24 @@ export interface RegressOptions {
   mutants?: string[];
   quick?: boolean;
   cacheDir?: string;
+  backend?: GradeOptions['backend'];
+  docker?: GradeOptions['docker'];
+  /** Also grade the reference this many times (seeds seed, seed+1, …): every test must pass every run. */
+  stabilityRuns?: number;
   onRow?: (row: RegressionRow) => void;
 }
 
 export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
   const { manifest } = opts.project;
   const rows: RegressionRow[] = [];
-  const base: Omit<GradeOptions, 'submission'> = { project: opts.project, jobs: opts.jobs, seed: opts.seed, cacheDir: opts.cacheDir };
+  const base: Omit<GradeOptions, 'submission'> = {
+    project: opts.project,
+    jobs: opts.jobs,
+    seed: opts.seed,
+    cacheDir: opts.cacheDir,
+    ...(opts.backend ? { backend: opts.backend } : {}),
+    ...(opts.docker ? { docker: opts.docker } : {}),
+  };
   const push = (row: RegressionRow): void => {
     rows.push(row);
     opts.onRow?.(row);
@@ -43,6 +55,7 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
   if (manifest.reference) {
     const report = await gradeSubmission({ ...base, submission: manifest.reference });
     push(row('reference', 'reference', report.maxScore, report, false));
+    if ((opts.stabilityRuns ?? 0) > 1) push(await stabilityRow(base, manifest.reference, opts.stabilityRuns!));
   }
   const wanted = manifest.mutants.filter((m) => opts.mutants === undefined || opts.mutants.includes(m.name));
   for (const mutant of wanted) {
@@ -59,6 +72,28 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
     }
   }
   return rows;
+}
+
+/** The reference graded n times: a row that is ok when every test passed in every run. */
+async function stabilityRow(base: Omit<GradeOptions, 'submission'>, reference: string, runs: number): Promise<RegressionRow> {
+  const started = performance.now();
+  const { project, seed, ...grade } = base;
+  const r = await findFlaky({ project, submission: reference, runs, seed, grade });
+  const stable = r.tests.filter((t) => t.passed === runs);
+  return {
+    name: `reference ×${runs} (stability)`,
+    kind: 'reference',
+    expected: r.tests.length,
+    got: stable.length,
+    max: r.tests.length,
+    ok: stable.length === r.tests.length,
+    quick: false,
+    durationMs: Math.round(performance.now() - started),
+    seed: r.seeds[0] ?? 0,
+    notable: r.tests
+      .filter((t) => t.passed !== runs)
+      .map((t) => ({ id: t.id, verdict: t.flaky ? 'flaky' : t.failed ? 'failed' : 'error', summary: `passed ${t.passed}/${runs}; failing seeds ${t.failingSeeds.join(' ')}${t.firstFailure ? ` — ${t.firstFailure}` : ''}` })),
+  };
 }
 
 function row(name: string, kind: RegressionRow['kind'], expected: number, report: GradeReport, quick: boolean): RegressionRow {

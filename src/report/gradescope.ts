@@ -116,6 +116,7 @@ function toGradescopeTest(test: TestResult, budget: number): GradescopeTest {
       durationMs: test.durationMs,
       attempts: test.attempts.map((a) => ({ verdict: a.verdict, durationMs: a.durationMs, reason: oneLine(a.reason) })),
       flaky: test.flaky,
+      ...(test.runReport ? { runReport: test.runReport } : {}),
       ...(truncated ? { omittedOutputBytes: omittedBytes } : {}),
     },
   };

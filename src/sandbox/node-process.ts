@@ -6,6 +6,8 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import type { Launch, SandboxRequest } from './launcher.js';
+import { currentBackend, type NodeHandle } from './backend.js';
 import { killGroup, registerGroup, unregisterGroup } from './process-registry.js';
 
 export interface NodeProcessSpec {
@@ -15,6 +17,8 @@ export interface NodeProcessSpec {
   /** The complete environment. */
   env: Record<string, string>;
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** Start it through the sandbox; a scenario passes the lease all its nodes share. */
+  sandbox?: SandboxRequest;
 }
 
 export interface NodeExit {
@@ -102,11 +106,24 @@ export class NodeProcess {
   }
 }
 
-export async function spawnNode(spec: NodeProcessSpec): Promise<NodeProcess> {
-  const child = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
-  });
+export async function spawnNode(spec: NodeProcessSpec): Promise<NodeHandle> {
+  // A grading run with another backend (Docker) starts it there (src/sandbox/backend.ts).
+  const backend = currentBackend();
+  if (backend) return backend.spawnNode(spec);
+  const launch: Launch | undefined = spec.sandbox ? await spec.sandbox.sandbox.launch(spec.sandbox, spec) : undefined;
+  const child = spawn(launch?.file ?? spec.file, launch?.args ?? spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+  } catch (err) {
+    await launch?.finish();
+    throw err;
+  }
+  if (launch) {
+    child.once('exit', () => launch.killAll());
+    child.once('close', () => void launch.finish());
+  }
   return new NodeProcess(child, spec);
 }

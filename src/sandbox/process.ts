@@ -4,6 +4,8 @@
  * does (crash, flood, hang) — only a failure to start is reported, as `spawnError`.
  */
 import { execa } from 'execa';
+import { JAIL_FAILED, type Launch, type SandboxRequest } from './launcher.js';
+import { currentBackend } from './backend.js';
 import { OutputCapture } from './output-capture.js';
 import { killGroup, registerGroup, unregisterGroup } from './process-registry.js';
 
@@ -19,6 +21,8 @@ export interface ProcessSpec {
   /** A process printing more than this in total is killed as a flood. */
   floodLimitBytes: number;
   stdin?: string;
+  /** Start it through the sandbox (student builds and student code); default: directly. */
+  sandbox?: SandboxRequest;
 }
 
 export interface ProcessOutcome {
@@ -39,13 +43,18 @@ export interface ProcessOutcome {
 const DRAIN_AFTER_EXIT_MS = 1000;
 
 export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
+  // A grading run with another backend (Docker) runs it there (src/sandbox/backend.ts).
+  const backend = currentBackend();
+  if (backend) return backend.runProcess(spec);
   const started = performance.now();
   const capture = new OutputCapture(spec.outputBudgetBytes);
   let timedOut = false;
   let flooded = false;
   let subprocess;
+  let launch: Launch | undefined;
   try {
-    subprocess = execa(spec.file, spec.args, {
+    launch = spec.sandbox ? await spec.sandbox.sandbox.launch(spec.sandbox, spec) : undefined;
+    subprocess = execa(launch?.file ?? spec.file, launch?.args ?? spec.args, {
       cwd: spec.cwd,
       env: spec.env,
       extendEnv: false,
@@ -57,6 +66,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       ...(spec.stdin !== undefined ? { input: spec.stdin } : { stdin: 'ignore' as const }),
     });
   } catch (err) {
+    await launch?.finish();
     return failedToStart(err, started);
   }
   const pid = subprocess.pid;
@@ -78,6 +88,8 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     // stdout would otherwise keep the pipes open, and the run would last until the wall-clock limit
     // and be reported as timed out although the process itself had finished.
     if (pid !== undefined) killGroup(pid);
+    // A child that started its own session left the group, not the uid.
+    launch?.killAll();
     drainTimer = setTimeout(() => {
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();
@@ -86,18 +98,23 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   const timer = setTimeout(() => {
     if (!exited) timedOut = true;
     if (pid !== undefined) killGroup(pid);
+    launch?.killAll();
   }, spec.timeoutMs);
   try {
     const result = await subprocess;
     if (result.failed && result.exitCode === undefined && result.signal === undefined && pid === undefined) {
       return failedToStart(result.cause ?? result, started);
     }
+    const output = capture.text();
+    if (launch && result.exitCode === JAIL_FAILED && output.startsWith('dsgrade-jail: ')) {
+      return failedToStart(new Error(output.trim()), started);
+    }
     return {
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
       timedOut,
       flooded,
-      output: capture.text(),
+      output,
       outputBytes: capture.total,
       durationMs: Math.round(performance.now() - started),
     };
@@ -109,6 +126,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       killGroup(pid);
       unregisterGroup(pid);
     }
+    await launch?.finish();
   }
 }
 

@@ -31,6 +31,8 @@ interface Waiter {
 const MAX_TIMES = 100_000;
 const TAIL_LINES = 40;
 const MAX_LINE = 64 * 1024;
+const TIMED_KEEP = 1000;
+const TIMED_LINE = 500;
 
 export class NodeOutput {
   private readonly files: Record<'stdout' | 'stderr', { ws: WriteStream; written: number; capped: boolean }>;
@@ -38,6 +40,10 @@ export class NodeOutput {
   private readonly matchers = new Map<string, Matcher>();
   private waiters: Waiter[] = [];
   private readonly tailLines: Line[] = [];
+  /** Timestamped lines for the run report: the first and the last TIMED_KEEP, with the count in between. */
+  private readonly timedHead: Line[] = [];
+  private readonly timedTail: Line[] = [];
+  private timedOmitted = 0;
   /** Bytes printed in total, every incarnation. */
   total = 0;
 
@@ -108,6 +114,15 @@ export class NodeOutput {
     const tMs = this.now();
     this.tailLines.push({ tMs, stream, text });
     if (this.tailLines.length > TAIL_LINES) this.tailLines.shift();
+    const timed = { tMs, stream, text: text.length > TIMED_LINE ? `${text.slice(0, TIMED_LINE)}…` : text };
+    if (this.timedHead.length < TIMED_KEEP) this.timedHead.push(timed);
+    else {
+      this.timedTail.push(timed);
+      if (this.timedTail.length > TIMED_KEEP) {
+        this.timedTail.shift();
+        this.timedOmitted++;
+      }
+    }
     for (const m of this.matchers.values()) {
       if (m.stream !== 'both' && m.stream !== stream) continue;
       const hit = m.re.exec(text);
@@ -165,6 +180,11 @@ export class NodeOutput {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  /** Every line with its time (ms since the scenario start), or the first and last ones and how many were left out. */
+  timedLines(): { lines: Line[]; omitted: number } {
+    return { lines: [...this.timedHead, ...this.timedTail], omitted: this.timedOmitted };
   }
 
   tail(n = 15): Line[] {

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { runGo } from '../build/go-command.js';
 import type { GoToolchain } from '../build/go-env.js';
+import type { Sandbox } from '../sandbox/launcher.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
 import type { ScenarioProgram } from './types.js';
 
@@ -19,6 +20,8 @@ export interface BuildProgramsOptions {
   timeoutMs: number;
   /** Used in binary names so suites never overwrite each other's programs. */
   suiteId: string;
+  /** Builds run as the sandbox's builder uid. */
+  sandbox?: Sandbox;
 }
 
 export async function buildPrograms(programs: Record<string, ScenarioProgram>, wanted: ReadonlySet<string>, opts: BuildProgramsOptions): Promise<Map<string, BuiltProgram>> {
@@ -35,6 +38,7 @@ export async function buildPrograms(programs: Record<string, ScenarioProgram>, w
       allowDownloads: opts.allowDownloads,
       cgo: prog.race,
       timeoutMs: opts.timeoutMs,
+      ...(opts.sandbox ? { sandbox: opts.sandbox, outputDirs: [path.dirname(binary)] } : {}),
     });
     built.set(name, outcome.exitCode === 0 && !outcome.spawnError ? { ok: true, binary } : { ok: false, outcome });
   }

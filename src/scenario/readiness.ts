@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
-import type { NodeProcess } from '../sandbox/node-process.js';
+import { currentBackend, type NodeHandle } from '../sandbox/backend.js';
 import type { NodeOutput } from './node-output.js';
 import type { Proto } from './types.js';
 
@@ -15,6 +15,9 @@ export type ReadyOutcome = { ready: true; ms: number } | { ready: false; reason:
 const POLL_MS = 20;
 
 export async function isListening(port: number, proto: Proto): Promise<boolean> {
+  // Under the Docker backend the nodes listen in the sandbox container's network namespace.
+  const backend = currentBackend();
+  if (backend) return backend.isListening(port, proto);
   const files = proto === 'tcp' ? ['/proc/net/tcp', '/proc/net/tcp6'] : ['/proc/net/udp', '/proc/net/udp6'];
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   let readable = false;
@@ -43,7 +46,7 @@ export async function isListening(port: number, proto: Proto): Promise<boolean> 
 }
 
 export async function waitReady(opts: {
-  proc: NodeProcess;
+  proc: NodeHandle;
   output: NodeOutput;
   port?: { port: number; proto: Proto };
   /** A registered pattern key, and the time the incarnation started. */

@@ -7,7 +7,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FaultnetClient, FaultnetError } from '../faults/faultnet-client.js';
-import { spawnNode, type NodeExit, type NodeProcess } from '../sandbox/node-process.js';
+import type { Sandbox, SandboxLease } from '../sandbox/launcher.js';
+import type { NodeHandle } from '../sandbox/backend.js';
+import { spawnNode, type NodeExit } from '../sandbox/node-process.js';
 import { runProcess } from '../sandbox/process.js';
 import { artifactPaths, summarizeTrace, Timeline, writeJson, type ArtifactPaths } from './artifacts.js';
 import { evaluate, patternsOf, type ExpectResult, type ExpectationRuntime } from './expectations.js';
@@ -33,6 +35,8 @@ export interface ScenarioRunInput {
   floodLimitBytes: number;
   /** Text of rerun.txt. */
   rerun: string;
+  /** Student nodes (and the checker) run as this leased sandbox uid (src/sandbox/launcher.ts). */
+  sandbox?: { sandbox: Sandbox; lease?: SandboxLease };
 }
 
 export interface ScenarioRunOutcome {
@@ -51,7 +55,7 @@ interface NodeState {
   planned: PlannedNode;
   lease: PortLease;
   output: NodeOutput;
-  proc?: NodeProcess;
+  proc?: NodeHandle;
   incarnation: number;
   pids: number[];
   /** Set when dsgrade kills the current incarnation. */
@@ -136,13 +140,14 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     s.incarnation++;
     s.killing = false;
     s.output.marker(`start #${s.incarnation}: ${[path.basename(binary), ...args].join(' ')}`);
-    let proc: NodeProcess;
+    let proc: NodeHandle;
     try {
       proc = await spawnNode({
         file: binary,
         args,
         cwd: home,
         env,
+        ...(input.sandbox ? { sandbox: { ...input.sandbox, role: 'run' as const, writableDirs: [home] } } : {}),
         onOutput: (stream, chunk) => {
           s.output.push(stream, chunk);
           if (s.output.total > input.floodLimitBytes && proc?.running && !s.killing) {
@@ -400,6 +405,13 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   timeline.add('dsgrade', `verdict: ${verdict}${reason ? ` — ${reason}` : ''}`);
   await fs.writeFile(paths.timeline, timeline.render(await summarizeTrace(paths.trace, proxyOffsetMs)));
   await writeJson(paths.result, { testId: input.testId, seed: plan.seed, verdict, reason, expectations, durationMs: now() });
+  // What the run report (src/report/run-report.ts) needs beyond the other artifacts: times to align the proxy trace and the logs.
+  await writeJson(path.join(paths.dir, 'report-data.json'), {
+    proxyOffsetMs,
+    durationMs: now(),
+    events: timeline.events,
+    nodeLines: Object.fromEntries([...nodes].map(([n, s]) => [n, s.output.timedLines()])),
+  });
   return { verdict, reason, details, expectations, durationMs: now(), timelineTail: timeline.tail(30), paths };
 
   function lastLines(s: NodeState): string[] {
@@ -438,6 +450,7 @@ async function runChecker(input: ScenarioRunInput, paths: ArtifactPaths, values:
     timeoutMs: c.timeoutSec * 1000,
     outputBudgetBytes: 32 * 1024,
     floodLimitBytes: 8 * 1024 * 1024,
+    ...(input.sandbox ? { sandbox: { ...input.sandbox, role: 'run' as const, writableDirs: [home] } } : {}),
   });
   await fs.writeFile(path.join(paths.dir, 'checker.log'), outcome.output);
   if (outcome.spawnError) return { ok: false, error: true, reason: `could not start: ${outcome.spawnError}`, output: '' };

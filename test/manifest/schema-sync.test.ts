@@ -60,6 +60,7 @@ const FULL: Json = {
       race: true,
       visibility: 'after_published',
       tags: ['suite'],
+      retry: { count: 3, policy: 'majority' },
       tests: [
         {
           name: 'TestBasic',
@@ -73,6 +74,7 @@ const FULL: Json = {
           repeat: 3,
           partialCredit: true,
           exclusive: true,
+          retry: { count: 2, policy: 'any' },
           description: 'basic operations',
         },
         { pattern: '^TestConcurrent', points: 4 },
@@ -159,7 +161,7 @@ describe('every schema property reaches the loaded manifest', () => {
     const suite = loaded.manifest.suites[0] as GoTestSuite;
     const rawSuite = FULL.suites[0];
     // Suite-level settings are not kept on the suite; they are inherited by its tests.
-    expectCarried('suite[gotest]', gotestThen.properties, rawSuite, suite, { timeoutSec: SKIP, race: SKIP, visibility: SKIP, tags: SKIP, tests: SKIP });
+    expectCarried('suite[gotest]', gotestThen.properties, rawSuite, suite, { timeoutSec: SKIP, race: SKIP, visibility: SKIP, tags: SKIP, retry: SKIP, tests: SKIP });
     const rawTest = rawSuite.tests[0];
     const { pattern, ...exact } = defs.goTest!.properties!;
     expect(pattern).toBeDefined();
@@ -178,6 +180,7 @@ describe('every schema property reaches the loaded manifest', () => {
         repeat: 1,
         partialCredit: false,
         exclusive: false,
+        retry: rawSuite.retry,
         description: undefined,
       })),
     );

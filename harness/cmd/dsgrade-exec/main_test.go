@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// build compiles dsgrade-exec once per test into a temporary folder.
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dsgrade-exec")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestRunHeaderStatusAndEnvironment(t *testing.T) {
+	bin := build(t)
+	cmd := exec.Command(bin, "run", "--", "/bin/sh", "-c", `echo "A=$A B=$B"; exit 3`)
+	cmd.Env = []string{"A=kept", "B=dropped", "DSGRADE_EXEC_KEEP=A"}
+	out, err := cmd.Output()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 3 {
+		t.Fatalf("want exit 3, got %v", err)
+	}
+	lines := strings.Split(string(out), "\n")
+	if !strings.HasPrefix(lines[0], "\x00dsgrade-exec pid=") {
+		t.Fatalf("no header first: %q", out)
+	}
+	if lines[1] != "A=kept B=" {
+		t.Fatalf("environment not filtered: %q", lines[1])
+	}
+}
+
+func TestRunReportsSignalAs128PlusN(t *testing.T) {
+	bin := build(t)
+	cmd := exec.Command(bin, "run", "--", "/bin/sh", "-c", `kill -TERM $$`)
+	err := cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
+		t.Fatalf("want exit %d, got %v", 128+int(syscall.SIGTERM), err)
+	}
+}
+
+func TestRelayedKillReachesTheWholeGroup(t *testing.T) {
+	bin := build(t)
+	// The child starts a background sleeper in its group, then waits.
+	cmd := exec.Command(bin, "run", "--", "/bin/sh", "-c", `sleep 60 & echo child=$!; wait`)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	header, _ := r.ReadString('\n')
+	pid, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(header, "\x00dsgrade-exec pid=")))
+	line, _ := r.ReadString('\n')
+	sleeper, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "child=")))
+	if pid != cmd.Process.Pid || sleeper == 0 {
+		t.Fatalf("header %q line %q", header, line)
+	}
+	if out, err := exec.Command(bin, "signal", strconv.Itoa(pid), "9").CombinedOutput(); err != nil {
+		t.Fatalf("signal: %v %s", err, out)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 128+9 {
+			t.Fatalf("want exit 137, got %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("supervisor did not exit after a relayed SIGKILL")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := syscall.Kill(sleeper, 0); err == nil {
+		t.Fatalf("the background sleeper %d survived", sleeper)
+	}
+}
+
+func TestStartFailureIs127(t *testing.T) {
+	bin := build(t)
+	out, err := exec.Command(bin, "run", "--", "/does/not/exist").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 127 || !strings.Contains(string(out), "dsgrade-exec: cannot start /does/not/exist") {
+		t.Fatalf("got %v %q", err, out)
+	}
+}

@@ -1,0 +1,207 @@
+// Command dsgrade-jail starts one untrusted program (a student's test binary, scenario node or
+// build) the way dsgrade's sandbox wants it: resource limits, no core dumps, no new privileges,
+// a new session, optionally its own network namespace with only loopback, and an unprivileged
+// uid/gid with no supplementary groups; then it execs the program with exactly the environment
+// dsgrade gave the jail. It never runs anything itself and keeps no state.
+//
+// Usage:
+//
+//	dsgrade-jail [-uid N -gid N] [-nproc N] [-as BYTES] [-fsize BYTES] [-cpu SEC] [-nofile N]
+//	             [-netns] [-oom-score-adj N] -- PROGRAM [ARGS...]
+//	dsgrade-jail -probe            prints what this machine allows (setuid, netns) as JSON
+//
+// When the jail itself fails before the exec it prints "dsgrade-jail: <reason>" on stderr and
+// exits with status 125, so the grader can tell a sandbox failure from the program's own exit.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"syscall"
+	"unsafe"
+)
+
+// jailFailed is the exit status of a jail that could not start its program.
+const jailFailed = 125
+
+// options are the parsed command-line flags; -1 means "leave as is".
+type options struct {
+	uid, gid    int
+	nproc       int64
+	as          int64
+	fsize       int64
+	cpu         int64
+	nofile      int64
+	netns       bool
+	oomScoreAdj int
+	probe       bool
+	argv        []string
+}
+
+func init() {
+	// Namespaces and the exec must happen on one OS thread: unshare(2) changes only the calling
+	// thread, and execve(2) runs on whichever thread calls it.
+	runtime.LockOSThread()
+}
+
+func main() {
+	opts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fail("%v", err)
+	}
+	if opts.probe {
+		probe()
+		return
+	}
+	if err := jail(opts); err != nil {
+		fail("%v", err)
+	}
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("dsgrade-jail", flag.ContinueOnError)
+	fs.IntVar(&o.uid, "uid", -1, "run as this uid (needs root)")
+	fs.IntVar(&o.gid, "gid", -1, "run as this gid (needs root)")
+	fs.Int64Var(&o.nproc, "nproc", -1, "RLIMIT_NPROC: processes and threads of the uid")
+	fs.Int64Var(&o.as, "as", -1, "RLIMIT_AS: address space in bytes")
+	fs.Int64Var(&o.fsize, "fsize", -1, "RLIMIT_FSIZE: largest file in bytes")
+	fs.Int64Var(&o.cpu, "cpu", -1, "RLIMIT_CPU: CPU seconds")
+	fs.Int64Var(&o.nofile, "nofile", -1, "RLIMIT_NOFILE: open files")
+	fs.BoolVar(&o.netns, "netns", false, "best effort: a new network namespace with only loopback")
+	fs.IntVar(&o.oomScoreAdj, "oom-score-adj", 1000, "the kernel OOM killer's preference for this process (-1000..1000)")
+	fs.BoolVar(&o.probe, "probe", false, "print what this machine allows as JSON and exit")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.argv = fs.Args()
+	if !o.probe && len(o.argv) == 0 {
+		return o, errors.New("no program to run (usage: dsgrade-jail [flags] -- PROGRAM [ARGS...])")
+	}
+	if (o.uid < 0) != (o.gid < 0) {
+		return o, errors.New("-uid and -gid go together")
+	}
+	return o, nil
+}
+
+func jail(o options) error {
+	file, err := exec.LookPath(o.argv[0])
+	if err != nil {
+		return fmt.Errorf("program not found: %v", err)
+	}
+	// Lower the OOM killer's regard for dsgrade: under memory pressure the student's process dies first.
+	if o.oomScoreAdj != 0 {
+		_ = os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(o.oomScoreAdj)), 0)
+	}
+	limits := []struct {
+		name     string
+		resource int
+		value    int64
+	}{
+		{"RLIMIT_CORE", syscall.RLIMIT_CORE, 0},
+		{"RLIMIT_NPROC", 6 /* RLIMIT_NPROC */, o.nproc},
+		{"RLIMIT_AS", syscall.RLIMIT_AS, o.as},
+		{"RLIMIT_FSIZE", syscall.RLIMIT_FSIZE, o.fsize},
+		{"RLIMIT_CPU", syscall.RLIMIT_CPU, o.cpu},
+		{"RLIMIT_NOFILE", syscall.RLIMIT_NOFILE, o.nofile},
+	}
+	for _, l := range limits {
+		if l.value < 0 {
+			continue
+		}
+		v := uint64(l.value)
+		rl := syscall.Rlimit{Cur: v, Max: v}
+		if l.resource == syscall.RLIMIT_CPU {
+			// The soft limit sends SIGXCPU; the hard limit, a second later, SIGKILL.
+			rl.Max = v + 1
+		}
+		if err := syscall.Setrlimit(l.resource, &rl); err != nil {
+			return fmt.Errorf("setrlimit %s=%d: %v", l.name, l.value, err)
+		}
+	}
+	if o.netns {
+		// Best effort: without CAP_SYS_ADMIN (Gradescope) this fails and the program keeps the
+		// container's network; dsgrade's probe reports that once per run.
+		if err := syscall.Unshare(syscall.CLONE_NEWNET); err == nil {
+			if err := loopbackUp(); err != nil {
+				return fmt.Errorf("bringing up loopback in the new network namespace: %v", err)
+			}
+		}
+	}
+	// A new session, unless dsgrade already made this process a session leader.
+	if _, err := syscall.Setsid(); err != nil && !errors.Is(err, syscall.EPERM) {
+		return fmt.Errorf("setsid: %v", err)
+	}
+	if o.uid >= 0 {
+		if err := syscall.Setgroups([]int{}); err != nil {
+			return fmt.Errorf("setgroups: %v", err)
+		}
+		if err := syscall.Setresgid(o.gid, o.gid, o.gid); err != nil {
+			return fmt.Errorf("setgid %d: %v", o.gid, err)
+		}
+		if err := syscall.Setresuid(o.uid, o.uid, o.uid); err != nil {
+			return fmt.Errorf("setuid %d: %v", o.uid, err)
+		}
+		if syscall.Getuid() != o.uid || syscall.Geteuid() != o.uid || syscall.Getegid() != o.gid {
+			return errors.New("still privileged after setuid")
+		}
+	}
+	// Setuid-root programs on the machine (su, passwd, …) must not give privileges back.
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, 38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0, 0); e != 0 {
+		return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %v", e)
+	}
+	// The environment is exactly what dsgrade gave the jail.
+	if err := syscall.Exec(file, o.argv, os.Environ()); err != nil {
+		return fmt.Errorf("exec %s: %v", file, err)
+	}
+	return nil
+}
+
+// loopbackUp sets IFF_UP on "lo", the only interface of a new network namespace.
+func loopbackUp() error {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
+	var ifr [40]byte
+	copy(ifr[:], "lo")
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.SIOCGIFFLAGS, uintptr(unsafe.Pointer(&ifr[0]))); e != 0 {
+		return e
+	}
+	flags := *(*uint16)(unsafe.Pointer(&ifr[16]))
+	*(*uint16)(unsafe.Pointer(&ifr[16])) = flags | syscall.IFF_UP | syscall.IFF_RUNNING
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.SIOCSIFFLAGS, uintptr(unsafe.Pointer(&ifr[0]))); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// probe reports what this machine allows, without changing anything in the caller.
+func probe() {
+	report := map[string]any{
+		"uid":    syscall.Getuid(),
+		"setuid": syscall.Geteuid() == 0,
+	}
+	// Try a network namespace in a throwaway child: this process must stay where it is.
+	report["netns"] = canUnshareNet()
+	_ = json.NewEncoder(os.Stdout).Encode(report)
+}
+
+// canUnshareNet tries a child in a new network namespace.
+func canUnshareNet() bool {
+	cmd := exec.Command("/bin/true")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
+	return cmd.Run() == nil
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "dsgrade-jail: "+format+"\n", args...)
+	os.Exit(jailFailed)
+}

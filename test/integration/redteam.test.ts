@@ -1,0 +1,305 @@
+/**
+ * The red-team suite: hostile P0 submissions (test/fixtures/redteam/<attack>/server_impl.go), each
+ * graded by `dsgrade gradescope` in a separate process with a temporary /autograder root, exactly
+ * as run_autograder runs it. Every case asserts the score and the message a student would read,
+ * that results.json is dsgrade's own (valid, with this run's nonce), and that no process of any
+ * sandbox uid survives. The project is P0 cut down to the build, two checks and TestBasic1 with a
+ * 6 s limit, so that each attack costs seconds.
+ *
+ * Needs root (the sandbox switches uids; kill(-1) from a fixture must not reach the test runner):
+ * skipped otherwise. CI runs as root.
+ */
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
+
+const REPO = path.resolve('.');
+const PROJECT = path.join(REPO, 'projects/p0-kvserver');
+const FIXTURES = path.join(REPO, 'test/fixtures/redteam');
+const CLI = ['--import', 'tsx', path.join(REPO, 'test/fixtures/programs/dsgrade-cli.ts')];
+// Its own uid range, so that other dsgrade runs on the machine never count as survivors.
+const BASE_UID = 62000;
+const NONCE = 'redteam-nonce-0123456789abcdef';
+
+const isRoot = process.getuid?.() === 0;
+const sandboxMode = (process.env.DSGRADE_SANDBOX ?? 'auto').toLowerCase();
+const canRun = isRoot && (sandboxMode === 'auto' || sandboxMode === 'uid');
+if (!canRun) {
+  console.warn(
+    `redteam: SKIPPED — these attacks (kill(-1), fork bombs, reading other users' files) are only safe and meaningful when dsgrade runs as root with the uid sandbox ` +
+      `(running as uid ${process.getuid?.()}, DSGRADE_SANDBOX=${sandboxMode}). CI runs them as root.`,
+  );
+}
+
+let tmp: string;
+let project: string;
+
+beforeAll(async () => {
+  if (!canRun) return;
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-redteam-'));
+  project = path.join(tmp, 'project');
+  await fs.cp(PROJECT, project, { recursive: true });
+  const manifest = JSON.parse(await fs.readFile(path.join(project, 'dsgrade.json'), 'utf8'));
+  manifest.totalPoints = 3;
+  manifest.checks = manifest.checks.filter((c: { id: string }) => c.id === 'gofmt' || c.id === 'imports');
+  for (const c of manifest.checks) c.files = ['p0partA/server_impl.go'];
+  const partA = manifest.suites.find((s: { id: string }) => s.id === 'partA');
+  partA.tests = partA.tests.filter((t: { name: string }) => t.name === 'TestBasic1').map((t: object) => ({ ...t, timeoutSec: 6 }));
+  manifest.suites = [partA];
+  manifest.mutants = [];
+  manifest.handin = [{ path: 'p0partA/server_impl.go' }];
+  await fs.writeFile(path.join(project, 'dsgrade.json'), JSON.stringify(manifest, null, 2));
+});
+afterAll(async () => {
+  // REDTEAM_KEEP=1 keeps every /autograder root (results.json, the grader's log) for inspection.
+  if (tmp && !process.env.REDTEAM_KEEP) await fs.rm(tmp, { recursive: true, force: true });
+  else if (tmp) console.log(`redteam: kept ${tmp}`);
+});
+
+interface Graded {
+  root: string;
+  results: GradescopeResults;
+  resultsText: string;
+  stdout: string;
+  test(name: RegExp): NonNullable<GradescopeResults['tests']>[number];
+}
+
+/** Grades one fixture the way run_autograder does; returns results.json and the grader's log. */
+async function grade(attack: string): Promise<Graded> {
+  const root = await fs.mkdtemp(path.join(tmp, `${attack}-`));
+  await fs.mkdir(path.join(root, 'source'));
+  await fs.cp(project, path.join(root, 'source', 'project'), { recursive: true });
+  await fs.mkdir(path.join(root, 'submission'));
+  await fs.copyFile(path.join(FIXTURES, attack, 'server_impl.go'), path.join(root, 'submission', 'server_impl.go'));
+  await fs.writeFile(path.join(root, 'submission_metadata.json'), JSON.stringify({ id: 1, users: [{ email: 'mallory@example.edu', name: 'Mallory' }] }));
+  const run = await execa('node', [...CLI, 'gradescope', '--root', root, '--jobs', '1', '--seed', '7', '--budget-sec', '240'], {
+    cwd: REPO,
+    env: { DSGRADE_NONCE: NONCE, DSGRADE_SANDBOX_USER: String(BASE_UID) },
+    reject: false,
+    timeout: 300_000,
+  });
+  expect(run.exitCode, `dsgrade gradescope failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
+  const resultsText = await fs.readFile(path.join(root, 'results', 'results.json'), 'utf8');
+  const results = JSON.parse(resultsText) as GradescopeResults;
+  expect(validateGradescopeResults(results)).toEqual([]);
+  expect(results.extra_data?.nonce).toBe(NONCE);
+  return {
+    root,
+    results,
+    resultsText,
+    stdout: run.stdout,
+    test: (name) => {
+      const t = results.tests?.find((x) => name.test(x.name ?? ''));
+      if (!t) throw new Error(`no test ${String(name)} in ${results.tests?.map((x) => x.name).join(', ')}`);
+      return t;
+    },
+  };
+}
+
+/** Every live (non-zombie) process whose uid is in the sandbox's range. */
+function sandboxSurvivors(): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${name}/status`, 'utf8');
+    } catch {
+      continue;
+    }
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+    const state = /^State:\s+(\S)/m.exec(status)?.[1];
+    if (uid >= BASE_UID && uid < BASE_UID + 1000 && state !== 'Z' && state !== 'X') {
+      out.push(`${name} uid=${uid} ${/^Name:\s+(.*)$/m.exec(status)?.[1]}`);
+    }
+  }
+  return out;
+}
+
+const BASIC1 = /TestBasic1/;
+
+/** The first line of a test's output: the verdict and the one-line reason every reporter shows. */
+function headline(g: Graded, name: RegExp): string {
+  return (g.test(name).output ?? '').split('\n')[0]!;
+}
+const GOFMT = /gofmt-clean/;
+const IMPORTS = /imports only allowed packages/;
+
+/** A correct server plus an attack that does not break it: build, gofmt and TestBasic1 pass; the imports check fails (os). */
+function expectCorrectServerScore(g: Graded): void {
+  expect(g.test(GOFMT).status).toBe('passed');
+  expect(g.test(IMPORTS).status).toBe('failed');
+  expect(g.test(BASIC1).status).toBe('passed');
+  expect(g.results.score).toBe(2);
+}
+
+/** A stub server with an attack: gofmt passes, TestBasic1 fails; imports fail when `os`/`syscall`/… are used. */
+function expectStubScore(g: Graded, importsPass = false): void {
+  expect(g.test(GOFMT).status).toBe('passed');
+  expect(g.test(IMPORTS).status).toBe(importsPass ? 'passed' : 'failed');
+  expect(g.test(BASIC1).status).toBe('failed');
+  expect(g.test(BASIC1).score).toBe(0);
+  expect(g.results.score).toBe(importsPass ? 2 : 1);
+}
+
+function netnsAvailable(): boolean {
+  try {
+    execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function expectNothingSurvives(): void {
+  expect(sandboxSurvivors()).toEqual([]);
+}
+
+describe.runIf(canRun)('red team: hostile submissions are contained', () => {
+  it('overwrite results.json (Gradescope path and the --root path from /proc): denied, results are the grader\'s', async () => {
+    const g = await grade('overwrite-results');
+    expectCorrectServerScore(g);
+    const out = g.test(BASIC1).output ?? '';
+    expect(out).toContain(`ATTACK write ${g.root}/results/results.json: denied`);
+    expect(out).toMatch(/permission denied/);
+    // Other dsgrade runs on this machine may name an --out in /tmp, which anyone can create first;
+    // what matters is this run's results and Gradescope's path.
+    expect(out).not.toMatch(new RegExp(`ATTACK write (${g.root}|/autograder)\\S*: WROTE`));
+    expect(g.resultsText).not.toContain('forged by the submission');
+    expectNothingSurvives();
+  });
+
+  it('forged PASS lines, test2json events and a forged result record, then os.Exit(0): failed as tampering', async () => {
+    const g = await grade('forged-output');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe("Failed: the test result record was tampered with (written by something other than the grader's harness): failed");
+    expectNothingSurvives();
+  });
+
+  it('os.Exit(0) from init: the test never ran', async () => {
+    const g = await grade('exit-in-init');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe(
+      'Failed: the test process exited with status 0 before the test finished: does your code call os.Exit or log.Fatal (perhaps in init or a goroutine)?',
+    );
+    expectNothingSurvives();
+  });
+
+  it('os.Exit(0) from a helper during the test: the test did not finish', async () => {
+    const g = await grade('exit-in-helper');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe('Failed: your code called os.Exit(0) while the test was running; the test did not finish');
+    expectNothingSurvives();
+  });
+
+  it('fork bomb: bounded by RLIMIT_NPROC, every process of the uid is killed', async () => {
+    const g = await grade('fork-bomb');
+    expectStubScore(g);
+    // The stub never listens; a bomb that has eaten the uid's process budget can also stop the runtime starting threads.
+    expect(headline(g, BASIC1)).toMatch(/^Failed: (server_test\.go:\d+: client c0 could not connect to the server|.*failed to create new OS thread|.*resource temporarily unavailable)/);
+    expectNothingSurvives();
+  });
+
+  it('allocate until out of memory: the address-space limit stops it', async () => {
+    const g = await grade('oom');
+    expectStubScore(g, true);
+    expect(headline(g, BASIC1)).toBe('Failed: fatal error: out of memory');
+    expectNothingSurvives();
+  });
+
+  it('write a huge file: RLIMIT_FSIZE stops it; the file left in /tmp is removed', async () => {
+    const g = await grade('huge-file');
+    expectStubScore(g);
+    expect(g.test(BASIC1).output).toMatch(/ATTACK huge file in \S+ stopped: .*file too large/);
+    await expect(fs.access('/tmp/dsgrade-redteam-huge')).rejects.toThrow();
+    expectNothingSurvives();
+  });
+
+  it('print a gigabyte: killed as a flood', async () => {
+    const g = await grade('print-gigabyte');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toMatch(/^Failed: printed more than the output limit \(8\.\d MiB so far\) and was stopped: remove debug printing$/);
+    expectNothingSurvives();
+  });
+
+  it("busy loop on every core: Go's test timeout, then the wall-clock kill", async () => {
+    const g = await grade('busy-loop');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe('Failed: timed out after 6s: the goroutine dump in the output shows where each goroutine was blocked');
+    expectNothingSurvives();
+  });
+
+  it('sleep forever ignoring SIGTERM, with a child that ignores it too: SIGKILLed', async () => {
+    const g = await grade('ignore-sigterm');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe('Failed: timed out after 6s: the goroutine dump in the output shows where each goroutine was blocked');
+    expectNothingSurvives();
+  });
+
+  it('setsid daemon that rewrites results.json after grading: killed with its uid, results unchanged', async () => {
+    const g = await grade('setsid-daemon');
+    expectCorrectServerScore(g);
+    expect(g.test(BASIC1).output).toMatch(/ATTACK daemon started: pid \d+, err <nil>/);
+    expectNothingSurvives();
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // past the daemon's 3 s sleep
+    expect(await fs.readFile(path.join(g.root, 'results', 'results.json'), 'utf8')).toBe(g.resultsText);
+    expectNothingSurvives();
+  });
+
+  it('read the staff tests, the reference and the project at run time: every read is denied', async () => {
+    const g = await grade('read-staff');
+    expectCorrectServerScore(g);
+    const out = g.test(BASIC1).output ?? '';
+    // Only this run's files count: other dsgrade runs on the machine may name a world-readable
+    // --project (dsgrade warns about those, see docs/security.md).
+    expect(out).not.toMatch(new RegExp(`ATTACK read (${g.root}|/autograder|\\.\\.|/tmp/dsgrade-p0)\\S*: LEAKED`));
+    expect(out).toMatch(/ATTACK read server_test\.go: denied \(open server_test\.go: no such file or directory\)/);
+    expect(out).toMatch(/ATTACK read \S+\/module\/p0partA\/server_test\.go: denied \(.*permission denied\)/);
+    expect(out).toContain(`ATTACK read ${g.root}/source/project/staff/p0partA/server_test.go: denied`);
+    expectNothingSurvives();
+  });
+
+  it('embed the staff tests with //go:embed at build time: refused before anything is built', async () => {
+    const g = await grade('embed-staff');
+    expect(g.results.score).toBe(0);
+    expect(headline(g, BASIC1)).toBe('Failed: not built: server_impl.go:19 uses import "embed", which is not allowed');
+    for (const t of g.results.tests ?? []) {
+      expect(t.status).toBe('failed');
+      expect(t.output).toMatch(/server_impl\.go:\d+: import "embed"/);
+      expect(t.output).not.toContain('func TestBasic1');
+    }
+    expectNothingSurvives();
+  });
+
+  it('squat ports (the test process and a setsid daemon): bounded by RLIMIT_NOFILE, released when the uid dies', async () => {
+    const g = await grade('port-squat');
+    expectCorrectServerScore(g);
+    expect(g.test(BASIC1).output).toMatch(/ATTACK test process squats 300 ports/);
+    expectNothingSurvives();
+  });
+
+  it('connect to an outside address (TEST-NET-1): fails fast, never connects', async () => {
+    const g = await grade('outside-connect');
+    expectCorrectServerScore(g);
+    const out = g.test(BASIC1).output ?? '';
+    expect(out).toMatch(/ATTACK connect 192\.0\.2\.1:80: failed after/);
+    // Where the machine allows a network namespace (root with CAP_SYS_ADMIN) the test has only loopback.
+    // Without one (Gradescope) the connect is not blocked locally: docs/security.md.
+    if (netnsAvailable()) expect(out).toMatch(/network is unreachable/);
+    expect(out).not.toContain('CONNECTED');
+    expectNothingSurvives();
+  });
+
+  it('kill the parent, kill(-1) and kill every visible pid: all denied, the grader finishes', async () => {
+    const g = await grade('kill-parent');
+    expectCorrectServerScore(g);
+    const out = g.test(BASIC1).output ?? '';
+    expect(out).toMatch(/ATTACK kill parent \d+: operation not permitted/);
+    expect(out).toMatch(/ATTACK kill every visible pid: 0 killed, \d+ denied/);
+    expectNothingSurvives();
+  });
+});
