@@ -47,6 +47,7 @@ export type RawSuite =
       id: string;
       name?: string;
       package: string;
+      seedEnv?: string;
       timeoutSec?: number;
       race?: boolean;
       visibility?: Visibility;
@@ -146,6 +147,7 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
       id: s.id,
       name: s.name ?? s.id,
       package: trimSlashes(s.package),
+      ...(s.seedEnv !== undefined ? { seedEnv: s.seedEnv } : {}),
       tests: s.tests.map((t) => ({
         name: t.name ?? t.pattern!,
         displayName: t.displayName ?? t.name ?? t.pattern!,

@@ -74,6 +74,8 @@ export interface GoTestSuite {
   id: string;
   name: string;
   package: string;
+  /** Environment variable that receives each test's seed (besides DSGRADE_SEED), e.g. LSPNET_SEED. */
+  seedEnv?: string;
   tests: GoTestSpec[];
 }
 

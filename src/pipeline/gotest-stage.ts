@@ -2,6 +2,7 @@
  * Grading a `gotest` suite: compile the package's tests once per variant (plain, -race), then run
  * every selected test as its own process through the shared limiter, repeats included.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { binaryName } from '../build/go-command.js';
 import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
@@ -78,6 +79,7 @@ export async function gradeGoTestSuite(
           outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
           floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
           race: t.race,
+          env: testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv),
           ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
         }),
       );
@@ -193,4 +195,15 @@ function notRun(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, summary: str
 function rerunCommand(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec): string {
   const goTest = `go test${t.race ? ' -race' : ''} -count=1 -run '^${t.name}$' ./${suite.package}`;
   return `${ctx.rerunBase} --only ${suite.id}/${t.name} --seed ${ctx.seed}    (or, in the module folder with the staff tests: ${goTest})`;
+}
+
+/**
+ * The seed a staff test gets: derived from the run's seed and the test id, so tests differ from
+ * one another and `--seed N --only <id>` replays exactly what the full run did. Always in
+ * DSGRADE_SEED, and also in the suite's `seedEnv` (e.g. LSPNET_SEED) when it names one.
+ */
+export function testSeedEnv(runSeed: number, testId: string, seedEnv: string | undefined): Record<string, string> {
+  const digest = createHash('sha256').update(`${runSeed}\0${testId}`).digest();
+  const seed = String(digest.readUInt32BE(0) & 0x7fffffff);
+  return { DSGRADE_SEED: seed, ...(seedEnv ? { [seedEnv]: seed } : {}) };
 }

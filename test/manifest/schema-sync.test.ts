@@ -56,6 +56,7 @@ const FULL: Json = {
       name: 'Key-value server',
       kind: 'gotest',
       package: 'kvpart',
+      seedEnv: 'KV_SEED',
       timeoutSec: 11,
       race: true,
       visibility: 'after_published',
