@@ -82,9 +82,23 @@ func TestRelayedKillReachesTheWholeGroup(t *testing.T) {
 		t.Fatal("supervisor did not exit after a relayed SIGKILL")
 	}
 	time.Sleep(100 * time.Millisecond)
-	if err := syscall.Kill(sleeper, 0); err == nil {
+	if alive(sleeper) {
 		t.Fatalf("the background sleeper %d survived", sleeper)
 	}
+}
+
+// alive reports whether pid exists and is not a zombie (killed, not yet reaped by its new parent).
+func alive(pid int) bool {
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "State:") {
+			return !strings.Contains(line, "Z") && !strings.Contains(line, "X")
+		}
+	}
+	return true
 }
 
 func TestStartFailureIs127(t *testing.T) {
