@@ -27,6 +27,9 @@ const byId = (r: GradeReport, id: string): TestResult => {
 beforeAll(async () => {
   project = await loadManifest(PROJECT);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-scenario-it-'));
+  // The work folders live in here; as root, dsgrade builds and runs as sandbox uids, which must be
+  // able to traverse it (mkdtemp makes it 0700).
+  await fs.chmod(tmp, 0o755);
   report = await gradeSubmission({
     project,
     submission: path.join(PROJECT, 'reference'),
