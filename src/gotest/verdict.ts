@@ -87,8 +87,11 @@ export function explainOutput(output: string): string | undefined {
  * last `file.go:N: message` line before the first "--- FAIL" (t.Fatal ends the test).
  */
 function failureLine(output: string): RegExpExecArray | undefined {
-  const failAt = output.search(/^\s*--- FAIL: /m);
-  const lines = [...output.matchAll(/^\s+(\S+\.go:\d+): (.+)$/gm)];
+  // The testing package indents t.Errorf lines by four spaces. Output the student's processes print
+  // without a newline (or a fork bomb's children sharing stdout) can glue text in front of them, so
+  // a failure line is found after any prefix that ends in that indentation, not only at a line start.
+  const failAt = output.search(/--- FAIL: /);
+  const lines = [...output.matchAll(/^(?:.*?\s{4}|\s+)(\S+\.go:\d+): (.+)$/gm)];
   const before = failAt < 0 ? lines : lines.filter((m) => m.index < failAt);
   return (before.length > 0 ? before : lines).at(-1);
 }

@@ -160,6 +160,23 @@ describe('explainOutput', () => {
     expect(explainOutput(out)).toBe('server_test.go:88: after Put("k","v"), Get("k") = "" want "v"');
   });
 
+  it('finds the t.Fatal line when the student\'s own output is glued in front of it', () => {
+    // Seen in CI: a fork bomb's children share stdout, and "sh: 0: " without a newline landed
+    // before the testing package's four-space indentation.
+    const out = [
+      '=== RUN   TestBasic1',
+      'sh: 0: Cannot fork',
+      'debug: no newline here    server_test.go:10: an earlier log line',
+      'sh: 0:     server_test.go:652: client c0 could not connect to the server',
+      'Cannot fork--- FAIL: TestBasic1 (0.09s)',
+      'FAIL',
+      'sh: 0: Cannot fork',
+    ].join('\n');
+    expect(explainOutput(out)).toBe('server_test.go:652: client c0 could not connect to the server');
+    // Two spaces are not the testing package's indentation: no false match inside ordinary text.
+    expect(explainOutput('note:  file.go:3: not a test log line\n')).toBeUndefined();
+  });
+
   it('picks the t.Fatal line, not the t.Log lines -test.v prints before it', () => {
     const out = [
       '=== RUN   TestPut',
