@@ -186,7 +186,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       nonce,
       startedAt,
       durationMs: Math.round(performance.now() - started),
-      versions: versions(toolchain.version),
+      versions: versions(currentBackend()?.goVersion ?? toolchain.version),
       notices,
       tests,
       score,

@@ -36,6 +36,8 @@ export interface NodeHandle {
 
 export interface ProcessBackend {
   readonly kind: BackendKind;
+  /** The version of the Go that builds use when it is not this machine's (a --base-image's Go). */
+  readonly goVersion?: string;
   runProcess(spec: ProcessSpec): Promise<ProcessOutcome>;
   spawnNode(spec: NodeProcessSpec): Promise<NodeHandle>;
   runGo(args: string[], opts: GoCommandOptions): Promise<ProcessOutcome>;

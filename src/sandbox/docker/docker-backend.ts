@@ -78,6 +78,10 @@ export class DockerBackend implements ProcessBackend {
 
   constructor(private readonly opts: DockerBackendOptions) {}
 
+  get goVersion(): string {
+    return this.opts.images.go.version;
+  }
+
   /** Where Docker builds keep GOCACHE/GOPATH: separate from local builds (other owner, other toolchain image). */
   get buildCacheDir(): string {
     return path.join(this.opts.cacheDir, `docker-${this.user.uid}`);

@@ -1,0 +1,66 @@
+/**
+ * `npm run bench stability`: a project's reference graded in full N times in a row, each run with
+ * its own seed (seed, seed+1, …), at dsgrade's default concurrency. Reports per run the score, the
+ * wall time and the serial time (the sum of every test's own duration), and across runs how many
+ * test verdicts changed — the number the "a reference passes every time" claim rests on.
+ *
+ * BENCH_STABILITY_PROJECT (default projects/p1-lsp), BENCH_STABILITY_RUNS (default 20),
+ * BENCH_STABILITY_SEED (default 20261126). Progress goes to stderr, one line per run.
+ */
+import { loadManifest } from '../src/manifest/load.js';
+import { gradeSubmission } from '../src/pipeline/grade.js';
+
+export async function benchStability(): Promise<Record<string, unknown>> {
+  const projectDir = process.env.BENCH_STABILITY_PROJECT ?? 'projects/p1-lsp';
+  const runs = Number(process.env.BENCH_STABILITY_RUNS ?? 20);
+  const seed = Number(process.env.BENCH_STABILITY_SEED ?? 20261126);
+  const project = await loadManifest(projectDir);
+  const reference = project.manifest.reference;
+  if (!reference) throw new Error(`${projectDir}/dsgrade.json names no reference solution`);
+
+  const firstVerdict = new Map<string, string>();
+  const changed = new Set<string>();
+  const perRun: { seed: number; score: number; max: number; wallSec: number; serialSec: number; notPassed: string[] }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const runSeed = seed + i;
+    const report = await gradeSubmission({ project, submission: reference, seed: runSeed });
+    for (const t of report.tests) {
+      const before = firstVerdict.get(t.id);
+      if (before === undefined) firstVerdict.set(t.id, t.verdict);
+      else if (before !== t.verdict) changed.add(t.id);
+    }
+    const run = {
+      seed: runSeed,
+      score: report.score,
+      max: report.maxScore,
+      wallSec: round(report.durationMs / 1000),
+      serialSec: round(report.tests.reduce((sum, t) => sum + t.durationMs, 0) / 1000),
+      notPassed: report.tests.filter((t) => t.verdict !== 'passed').map((t) => `${t.id}: ${t.verdict} — ${t.summary}`),
+    };
+    perRun.push(run);
+    console.error(`stability: run ${i + 1}/${runs} seed ${runSeed}: ${run.score}/${run.max} in ${run.wallSec} s wall, ${run.serialSec} s serial${run.notPassed.length ? ` — ${run.notPassed.join('; ')}` : ''}`);
+  }
+  const walls = perRun.map((r) => r.wallSec);
+  const serials = perRun.map((r) => r.serialSec);
+  return {
+    bench: 'stability',
+    project: projectDir,
+    runs,
+    firstSeed: seed,
+    fullMarksRuns: perRun.filter((r) => r.score === r.max).length,
+    testsWithChangedVerdict: [...changed],
+    wallSec: { min: Math.min(...walls), median: median(walls), max: Math.max(...walls) },
+    serialSec: { min: Math.min(...serials), median: median(serials), max: Math.max(...serials) },
+    perRun,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : round((s[mid - 1]! + s[mid]!) / 2);
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
