@@ -18,6 +18,7 @@ import path from 'node:path';
 import { runBatch } from '../src/batch/batch.js';
 import { loadManifest } from '../src/manifest/load.js';
 import { gradeSubmission } from '../src/pipeline/grade.js';
+import { mutantSubmission } from '../src/regress/mutant-submission.js';
 
 const DEFAULT_ONLY = 'build,check/*,partA/TestBasic1,partA/TestUpdate1,partA/TestCount1,partA/TestClose1,scenarios/close-stops-listening';
 
@@ -27,7 +28,8 @@ export async function benchBatch(): Promise<Record<string, unknown>> {
   const only = onlyText === 'all' ? undefined : onlyText.split(',');
   const project = await loadManifest('projects/p0-kvserver');
   const m = project.manifest;
-  const sources = [{ name: 'reference', dir: m.reference! }, ...m.mutants.map((x) => ({ name: x.name, dir: x.path }))];
+  const mutants = await Promise.all(m.mutants.map(async (x) => ({ name: x.name, sub: await mutantSubmission(m, x) })));
+  const sources = [{ name: 'reference', dir: m.reference! }, ...mutants.map((x) => ({ name: x.name, dir: x.sub.dir }))];
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-bench-batch-'));
   await fs.chmod(tmp, 0o755);
   const seed = 4242;
@@ -89,5 +91,6 @@ export async function benchBatch(): Promise<Record<string, unknown>> {
     };
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
+    for (const x of mutants) await x.sub.dispose();
   }
 }

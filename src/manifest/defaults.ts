@@ -20,7 +20,7 @@ export interface RawManifest {
   checks?: (Omit<CheckSpec, 'name' | 'points' | 'visibility' | 'tags' | 'files'> & Partial<CheckSpec>)[];
   suites: RawSuite[];
   reference?: string;
-  mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[] }[];
+  mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference' }[];
 }
 
 interface RawGoTest {
@@ -134,6 +134,7 @@ export function applyDefaults(raw: RawManifest, file: string): Manifest {
       expectedScore: m.expectedScore,
       description: m.description,
       catchers: m.catchers ?? [],
+      ...(m.base ? { base: m.base } : {}),
     })),
   };
 }

@@ -164,6 +164,9 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
     if (mutantNames.has(mu.name)) add(`/mutants/${i}/name`, `duplicate mutant name "${mu.name}"`, 'give every mutant its own name');
     mutantNames.add(mu.name);
     if (!(await exists(mu.path))) add(`/mutants/${i}/path`, `mutant not found: ${path.relative(m.dir, mu.path)}`, 'create it or correct "path"');
+    if (mu.base === 'reference' && m.reference === undefined) {
+      add(`/mutants/${i}/base`, `mutant "${mu.name}" is laid over the reference, but the manifest names no "reference"`, 'add "reference", or put every handin file in the mutant folder and remove "base"');
+    }
     if (mu.expectedScore > total + EPSILON) add(`/mutants/${i}/expectedScore`, `expected score ${mu.expectedScore} is above the maximum ${total}`, 'correct the expected score');
     mu.catchers.forEach((c, j) => {
       if (!testIds.has(c)) add(`/mutants/${i}/catchers/${j}`, `unknown test id "${c}"`, `use an id like "<suite>/<test>"; known: ${[...testIds].slice(0, 8).join(', ')}…`);

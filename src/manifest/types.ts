@@ -113,6 +113,8 @@ export interface MutantSpec {
   expectedScore: number;
   description?: string;
   catchers: string[];
+  /** "reference": `path` holds only the files that differ; the rest comes from the reference (see regress/mutant-submission.ts). */
+  base?: 'reference';
 }
 
 export interface Manifest {

@@ -6,6 +6,7 @@ import type { LoadedManifest } from '../manifest/load.js';
 import type { GradeReport } from '../model.js';
 import { findFlaky } from '../flaky/flaky.js';
 import { gradeSubmission, type GradeOptions } from '../pipeline/grade.js';
+import { withMutantSubmission } from './mutant-submission.js';
 
 export interface RegressionRow {
   name: string;
@@ -20,6 +21,8 @@ export interface RegressionRow {
   seed: number;
   /** Tests whose outcome explains a mismatch: failures for the reference, all non-passes for mutants. */
   notable: { id: string; verdict: string; summary: string }[];
+  /** The grade behind the row (absent for the stability row, which aggregates many). */
+  report?: GradeReport;
 }
 
 export interface RegressOptions {
@@ -29,6 +32,8 @@ export interface RegressOptions {
   /** Mutant names to run; [] runs the reference only; undefined runs all. */
   mutants?: string[];
   quick?: boolean;
+  /** Grade the reference with only these test ids, suites or globs (default: every test). */
+  referenceOnly?: string[];
   cacheDir?: string;
   backend?: GradeOptions['backend'];
   docker?: GradeOptions['docker'];
@@ -53,14 +58,14 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
     opts.onRow?.(row);
   };
   if (manifest.reference) {
-    const report = await gradeSubmission({ ...base, submission: manifest.reference });
+    const report = await gradeSubmission({ ...base, submission: manifest.reference, ...(opts.referenceOnly ? { only: opts.referenceOnly } : {}) });
     push(row('reference', 'reference', report.maxScore, report, false));
     if ((opts.stabilityRuns ?? 0) > 1) push(await stabilityRow(base, manifest.reference, opts.stabilityRuns!));
   }
   const wanted = manifest.mutants.filter((m) => opts.mutants === undefined || opts.mutants.includes(m.name));
   for (const mutant of wanted) {
     const quick = Boolean(opts.quick) && mutant.catchers.length > 0;
-    const report = await gradeSubmission({ ...base, submission: mutant.path, ...(quick ? { only: mutant.catchers } : {}) });
+    const report = await withMutantSubmission(manifest, mutant, (submission) => gradeSubmission({ ...base, submission, ...(quick ? { only: mutant.catchers } : {}) }));
     if (quick) {
       const caught = report.tests.filter((t) => mutant.catchers.includes(t.id) && t.verdict === 'failed').length;
       const r = row(mutant.name, 'mutant', mutant.catchers.length, report, true);
@@ -108,5 +113,6 @@ function row(name: string, kind: RegressionRow['kind'], expected: number, report
     durationMs: report.durationMs,
     seed: report.seed,
     notable: report.tests.filter((t) => t.verdict !== 'passed').map((t) => ({ id: t.id, verdict: t.verdict, summary: t.summary })),
+    report,
   };
 }

@@ -21,6 +21,7 @@ import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageGradescope } from '../../src/gradescope/package.js';
 import { loadManifest } from '../../src/manifest/load.js';
+import { withMutantSubmission } from '../../src/regress/mutant-submission.js';
 import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
 
 const REPO = path.resolve('.');
@@ -215,7 +216,7 @@ describe.runIf(haveDocker)('Gradescope end to end (offline image, setup.sh, run_
   it('a mutant (update-appends) gets exactly its expected score', async () => {
     const manifest = (await loadManifest(PROJECT)).manifest;
     const mutant = manifest.mutants.find((m) => m.name === 'update-appends')!;
-    const { results, log } = await gradescopeRun(path.resolve(PROJECT, mutant.path));
+    const { results, log } = await withMutantSubmission(manifest, mutant, gradescopeRun);
     expect(results.score, log).toBe(mutant.expectedScore);
   });
 });

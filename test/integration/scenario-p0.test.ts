@@ -6,6 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest, type LoadedManifest } from '../../src/manifest/load.js';
 import { gradeSubmission } from '../../src/pipeline/grade.js';
+import { withMutantSubmission } from '../../src/regress/mutant-submission.js';
 import { liveGroupCount } from '../../src/sandbox/process-registry.js';
 
 const PROJECT = path.resolve('projects/p0-kvserver');
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 
 async function verdicts(submission: string, only: string[]): Promise<Record<string, string>> {
-  const r = await gradeSubmission({ project, submission: path.join(PROJECT, submission), only, seed: 1234 });
+  const r = await gradeSubmission({ project, submission: path.resolve(PROJECT, submission), only, seed: 1234 });
   expect(liveGroupCount()).toBe(0);
   return Object.fromEntries(r.tests.map((t) => [t.id, t.verdict]));
 }
@@ -36,7 +37,7 @@ describe('P0 scenarios', () => {
     for (const m of project.manifest.mutants) {
       const catchers = m.catchers.filter((c) => c.startsWith('scenarios/'));
       if (catchers.length === 0) continue;
-      const got = await verdicts(path.relative(PROJECT, m.path), catchers);
+      const got = await withMutantSubmission(project.manifest, m, (dir) => verdicts(dir, catchers));
       for (const c of catchers) expect(`${m.name}: ${c} ${got[c]}`).toBe(`${m.name}: ${c} failed`);
     }
   });

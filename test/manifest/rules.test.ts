@@ -188,6 +188,15 @@ describe('points and mutants', () => {
     expect(summary(await p.issues(m))).toEqual(['/mutants/0/catchers/6: unknown test id "kv/TestNope"', '/mutants/0/catchers/7: unknown test id "TestBasic"']);
   });
 
+  it('a mutant laid over the reference when there is no reference', async () => {
+    const m = baseManifest();
+    delete m.reference;
+    m.mutants = [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 0, base: 'reference' }];
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual(['/mutants/0/base: mutant "returns-nil" is laid over the reference, but the manifest names no "reference"']);
+    expect(issues[0]!.fix).toContain('add "reference"');
+  });
+
   it('duplicate mutant names', async () => {
     const m = baseManifest();
     m.mutants = [

@@ -98,7 +98,7 @@ const FULL: Json = {
     },
   ],
   reference: 'reference',
-  mutants: [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'] }],
+  mutants: [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'], base: 'reference' }],
 };
 
 let p: Project;
