@@ -115,8 +115,9 @@ func TestTCPBandwidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := float64(len(msg)) / time.Since(start).Seconds()
-	if got < rate*0.8 || got > rate*1.2 {
-		t.Fatalf("rate = %.0f B/s, want %d ±20%%", got, rate)
+	// Never faster than the limit; slower only by scheduling on a loaded machine (see the UDP test).
+	if got < rate*0.4 || got > rate*1.2 {
+		t.Fatalf("rate = %.0f B/s, want at most %d (+20%%) and not far below", got, rate)
 	}
 	t.Logf("measured %.0f B/s", got)
 }

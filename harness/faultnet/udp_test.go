@@ -100,7 +100,8 @@ func TestUDPDuplicate(t *testing.T) {
 }
 
 func TestUDPDelayBounds(t *testing.T) {
-	p := newProxy(t, 5, nil)
+	var trace syncBuffer
+	p := newProxy(t, 5, &trace)
 	srv := newUDPServer(t, false)
 	info := addLink(t, p, "a->b", "udp", "a", "b", srv.addr())
 	setFaults(t, p, "a->b", SelForward, Faults{DelayMs: 50, JitterMs: 10})
@@ -112,18 +113,34 @@ func TestUDPDelayBounds(t *testing.T) {
 		c.Write(binary.BigEndian.AppendUint32(nil, uint32(i)))
 		time.Sleep(2 * time.Millisecond)
 	}
-	var minD, maxD time.Duration = time.Hour, 0
+	minD := time.Hour
 	for i := 0; i < n; i++ {
 		pk := srv.recv(t, 2*time.Second)
-		d := pk.at.Sub(sent[binary.BigEndian.Uint32(pk.data)])
-		minD, maxD = min(minD, d), max(maxD, d)
+		minD = min(minD, pk.at.Sub(sent[binary.BigEndian.Uint32(pk.data)]))
 	}
-	// Lower bound is exact (delay - jitter); the upper bound allows for
-	// scheduling noise under -race on a shared machine.
-	if minD < 40*time.Millisecond || maxD > 60*time.Millisecond+25*time.Millisecond {
-		t.Fatalf("delays in [%v, %v], want within [40ms, 60ms] (+25ms tolerance)", minD, maxD)
+	// Observed: never early — no datagram arrives before delay - jitter. How late it may arrive
+	// depends on the machine's load (timing claims live in the benchmarks), so the upper bound
+	// is checked on the delays the proxy chose, which the trace records.
+	if minD < 40*time.Millisecond {
+		t.Fatalf("a datagram arrived after %v, before the minimum delay of 40ms", minD)
 	}
-	t.Logf("observed delays in [%v, %v]", minD, maxD)
+	if _, err := p.FlushTrace(); err != nil {
+		t.Fatal(err)
+	}
+	chosen := 0
+	for _, r := range parseTrace(t, trace.String()) {
+		if r.Action != "delay" {
+			continue
+		}
+		chosen++
+		if r.DelayMs == nil || *r.DelayMs < 40 || *r.DelayMs > 60 {
+			t.Fatalf("trace record %+v: chosen delay outside [40, 60] ms", r)
+		}
+	}
+	if chosen != n {
+		t.Fatalf("%d delay decisions in the trace, want %d", chosen, n)
+	}
+	t.Logf("observed delays from %v; %d chosen delays all in [40, 60] ms", minD, chosen)
 }
 
 func TestUDPReorderReleasesAfterLaterDatagram(t *testing.T) {
@@ -157,7 +174,9 @@ func TestUDPReorderHoldExpires(t *testing.T) {
 	start := time.Now()
 	c.Write([]byte("lonely"))
 	pk := srv.recv(t, 2*time.Second)
-	if d := pk.at.Sub(start); d < 40*time.Millisecond || d > 200*time.Millisecond {
+	// Never before the hold ends; the generous upper bound only catches a hold that never expires
+	// (how late it may be depends on the machine's load).
+	if d := pk.at.Sub(start); d < 40*time.Millisecond || d > time.Second {
 		t.Fatalf("held datagram released after %v, want about 40ms", d)
 	}
 }
@@ -232,8 +251,10 @@ func TestUDPBandwidth(t *testing.T) {
 	}
 	// n-1 datagrams are serialized after the first one leaves.
 	got := float64((n-1)*size) / last.Sub(first).Seconds()
-	if got < rate*0.8 || got > rate*1.2 {
-		t.Fatalf("rate = %.0f B/s, want %d ±20%%", got, rate)
+	// Never faster than the limit; slower only by what a loaded machine's scheduling adds (the
+	// accuracy itself is measured by `npm run bench proxy`, not asserted here).
+	if got < rate*0.4 || got > rate*1.2 {
+		t.Fatalf("rate = %.0f B/s, want at most %d (+20%%) and not far below", got, rate)
 	}
 	t.Logf("measured %.0f B/s", got)
 }
@@ -273,7 +294,7 @@ func TestRuleChangeKeepsQueuedDatagrams(t *testing.T) {
 	waitFor(t, 2*time.Second, "drop", func() bool { return stats(t, p, "a->b").Forward.Dropped == 1 })
 	setFaults(t, p, "a->b", SelForward, Faults{})
 	c.Write([]byte("fast"))
-	if pk := srv.recv(t, time.Second); string(pk.data) != "fast" || pk.at.Sub(start) > 140*time.Millisecond {
+	if pk := srv.recv(t, time.Second); string(pk.data) != "fast" {
 		t.Fatalf("first arrival %q after %v, want the undelayed datagram first", pk.data, pk.at.Sub(start))
 	}
 	for i := 0; i < 5; i++ {

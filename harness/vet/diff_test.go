@@ -142,7 +142,9 @@ func TestGofmtGuardsAgainstSlowInputs(t *testing.T) {
 			if rep.Gofmt == nil || !strings.Contains(rep.Gofmt.Error, "too long or too deeply nested") {
 				t.Errorf("gofmt = %+v", rep.Gofmt)
 			}
-			if d := time.Since(start); d > 3*time.Second {
+			// Guards against a pathological (exponential) analysis, not speed: the bound is generous
+			// so a loaded machine never trips it.
+			if d := time.Since(start); d > 30*time.Second {
 				t.Errorf("took %v", d)
 			}
 		})
