@@ -20,7 +20,7 @@ export interface RawManifest {
   checks?: (Omit<CheckSpec, 'name' | 'points' | 'visibility' | 'tags' | 'files'> & Partial<CheckSpec>)[];
   suites: RawSuite[];
   reference?: string;
-  mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference' }[];
+  mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference'; scoreRange?: [number, number] }[];
 }
 
 interface RawGoTest {
@@ -135,6 +135,7 @@ export function applyDefaults(raw: RawManifest, file: string): Manifest {
       description: m.description,
       catchers: m.catchers ?? [],
       ...(m.base ? { base: m.base } : {}),
+      ...(m.scoreRange ? { scoreRange: m.scoreRange } : {}),
     })),
   };
 }

@@ -167,6 +167,14 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
     if (mu.base === 'reference' && m.reference === undefined) {
       add(`/mutants/${i}/base`, `mutant "${mu.name}" is laid over the reference, but the manifest names no "reference"`, 'add "reference", or put every handin file in the mutant folder and remove "base"');
     }
+    if (mu.scoreRange) {
+      const [lo, hi] = mu.scoreRange;
+      if (!(lo <= mu.expectedScore + EPSILON && mu.expectedScore <= hi + EPSILON)) {
+        add(`/mutants/${i}/scoreRange`, `score range [${lo}, ${hi}] does not contain the expected score ${mu.expectedScore}`, 'make the range contain expectedScore (the score the mutant usually gets)');
+      } else if (hi > total + EPSILON) {
+        add(`/mutants/${i}/scoreRange`, `score range [${lo}, ${hi}] goes above the maximum ${total}`, 'lower the top of the range');
+      }
+    }
     if (mu.expectedScore > total + EPSILON) add(`/mutants/${i}/expectedScore`, `expected score ${mu.expectedScore} is above the maximum ${total}`, 'correct the expected score');
     mu.catchers.forEach((c, j) => {
       if (!testIds.has(c)) add(`/mutants/${i}/catchers/${j}`, `unknown test id "${c}"`, `use an id like "<suite>/<test>"; known: ${[...testIds].slice(0, 8).join(', ')}…`);

@@ -115,6 +115,8 @@ export interface MutantSpec {
   catchers: string[];
   /** "reference": `path` holds only the files that differ; the rest comes from the reference (see regress/mutant-submission.ts). */
   base?: 'reference';
+  /** [lowest, highest] accepted score, for a mutant whose failures depend on timing; absent: exactly expectedScore. */
+  scoreRange?: [number, number];
 }
 
 export interface Manifest {

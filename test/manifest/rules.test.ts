@@ -197,6 +197,16 @@ describe('points and mutants', () => {
     expect(issues[0]!.fix).toContain('add "reference"');
   });
 
+  it('a score range that does not contain the expected score, or goes above the maximum', async () => {
+    const m = baseManifest();
+    m.mutants = [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 5, scoreRange: [6, 8] }];
+    expect(await only(m)).toBe('/mutants/0/scoreRange: score range [6, 8] does not contain the expected score 5');
+    m.mutants[0].scoreRange = [4, 11];
+    expect(await only(m)).toBe('/mutants/0/scoreRange: score range [4, 11] goes above the maximum 10');
+    m.mutants[0].scoreRange = [4, 6];
+    await expect(p.load(m)).resolves.toBeDefined();
+  });
+
   it('duplicate mutant names', async () => {
     const m = baseManifest();
     m.mutants = [

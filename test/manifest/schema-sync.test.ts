@@ -98,7 +98,7 @@ const FULL: Json = {
     },
   ],
   reference: 'reference',
-  mutants: [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'], base: 'reference' }],
+  mutants: [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'], base: 'reference', scoreRange: [2, 3.5] }],
 };
 
 let p: Project;
