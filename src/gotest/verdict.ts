@@ -69,6 +69,9 @@ export function explainOutput(output: string): string | undefined {
   const timeout = /panic: test timed out after (\S+)/.exec(output);
   if (timeout) return `timed out after ${timeout[1]}: the goroutine dump in the output shows where each goroutine was blocked`;
   if (output.includes('WARNING: DATA RACE')) return 'data race detected: see the race report in the output (reproduce with go test -race)';
+  if (/failed to create new OS thread|fatal error: newosproc/.test(output)) {
+    return 'the process hit the limit on processes and threads (the Go runtime could not start a thread): does your code start processes, or goroutines blocked in system calls, without bound?';
+  }
   const fatal = failureLine(output);
   const panicLine = /^panic: (.+)$/m.exec(output);
   if (panicLine && !/^test timed out/.test(panicLine[1]!)) {

@@ -160,6 +160,19 @@ describe('explainOutput', () => {
     expect(explainOutput(out)).toBe('server_test.go:88: after Put("k","v"), Get("k") = "" want "v"');
   });
 
+  it('names the process and thread limit when the Go runtime cannot start a thread (a fork bomb in CI)', () => {
+    const out = [
+      '=== RUN   TestBasic1',
+      'sh: 0: Cannot fork',
+      'runtime: failed to create new OS thread (have 5 already; errno=11)',
+      'runtime: may need to increase max user processes (ulimit -u)',
+      'fatal error: newosproc',
+      '    server_test.go:652: client c0 could not connect to the server',
+    ].join('\n');
+    expect(explainOutput(out)).toMatch(/^the process hit the limit on processes and threads/);
+    expect(explainOutput('fatal error: newosproc\n')).toMatch(/^the process hit the limit on processes and threads/);
+  });
+
   it('finds the t.Fatal line when the student\'s own output is glued in front of it', () => {
     // Seen in CI: a fork bomb's children share stdout, and "sh: 0: " without a newline landed
     // before the testing package's four-space indentation.
