@@ -7,8 +7,8 @@
  * BENCH_STABILITY_PROJECT (default projects/p1-lsp), BENCH_STABILITY_RUNS (default 20),
  * BENCH_STABILITY_SEED (default 20261126). Progress goes to stderr, one line per run.
  */
+import { findFlaky } from '../src/flaky/flaky.js';
 import { loadManifest } from '../src/manifest/load.js';
-import { gradeSubmission } from '../src/pipeline/grade.js';
 
 export async function benchStability(): Promise<Record<string, unknown>> {
   const projectDir = process.env.BENCH_STABILITY_PROJECT ?? 'projects/p1-lsp';
@@ -18,28 +18,29 @@ export async function benchStability(): Promise<Record<string, unknown>> {
   const reference = project.manifest.reference;
   if (!reference) throw new Error(`${projectDir}/dsgrade.json names no reference solution`);
 
-  const firstVerdict = new Map<string, string>();
-  const changed = new Set<string>();
+  // findFlaky grades run i with seed+i (retries off) and counts each test's verdicts; the per-run
+  // times come from its reports.
   const perRun: { seed: number; score: number; max: number; wallSec: number; serialSec: number; notPassed: string[] }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const runSeed = seed + i;
-    const report = await gradeSubmission({ project, submission: reference, seed: runSeed });
-    for (const t of report.tests) {
-      const before = firstVerdict.get(t.id);
-      if (before === undefined) firstVerdict.set(t.id, t.verdict);
-      else if (before !== t.verdict) changed.add(t.id);
-    }
-    const run = {
-      seed: runSeed,
-      score: report.score,
-      max: report.maxScore,
-      wallSec: round(report.durationMs / 1000),
-      serialSec: round(report.tests.reduce((sum, t) => sum + t.durationMs, 0) / 1000),
-      notPassed: report.tests.filter((t) => t.verdict !== 'passed').map((t) => `${t.id}: ${t.verdict} — ${t.summary}`),
-    };
-    perRun.push(run);
-    console.error(`stability: run ${i + 1}/${runs} seed ${runSeed}: ${run.score}/${run.max} in ${run.wallSec} s wall, ${run.serialSec} s serial${run.notPassed.length ? ` — ${run.notPassed.join('; ')}` : ''}`);
-  }
+  const result = await findFlaky({
+    project,
+    submission: reference,
+    runs,
+    seed,
+    onRun: ({ index, seed: runSeed, report }) => {
+      const run = {
+        seed: runSeed,
+        score: report.score,
+        max: report.maxScore,
+        wallSec: round(report.durationMs / 1000),
+        serialSec: round(report.tests.reduce((sum, t) => sum + t.durationMs, 0) / 1000),
+        notPassed: report.tests.filter((t) => t.verdict !== 'passed').map((t) => `${t.id}: ${t.verdict} — ${t.summary}`),
+      };
+      perRun.push(run);
+      console.error(`stability: run ${index + 1}/${runs} seed ${runSeed}: ${run.score}/${run.max} in ${run.wallSec} s wall, ${run.serialSec} s serial${run.notPassed.length ? ` — ${run.notPassed.join('; ')}` : ''}`);
+    },
+  });
+  // A verdict changed when a test got more than one kind of verdict across the runs.
+  const changed = result.tests.filter((t) => [t.passed, t.failed, t.errors].filter((n) => n > 0).length > 1).map((t) => t.id);
   const walls = perRun.map((r) => r.wallSec);
   const serials = perRun.map((r) => r.serialSec);
   return {
@@ -48,7 +49,7 @@ export async function benchStability(): Promise<Record<string, unknown>> {
     runs,
     firstSeed: seed,
     fullMarksRuns: perRun.filter((r) => r.score === r.max).length,
-    testsWithChangedVerdict: [...changed],
+    testsWithChangedVerdict: changed,
     wallSec: { min: Math.min(...walls), median: median(walls), max: Math.max(...walls) },
     serialSec: { min: Math.min(...serials), median: median(serials), max: Math.max(...serials) },
     perRun,

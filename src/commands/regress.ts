@@ -46,7 +46,7 @@ export async function regressCommand(opts: RegressCommandOptions): Promise<numbe
   });
   const bad = rows.filter((r) => !r.ok);
   for (const r of bad) {
-    io.stdout.write(`\n${r.name}: expected ${formatPoints(r.expected)}${r.range ? ` (accepted ${formatPoints(r.range[0])}–${formatPoints(r.range[1])})` : ''}, got ${formatPoints(r.got)} (seed ${r.seed}); tests that did not pass:\n`);
+    io.stdout.write(`\n${r.name}: expected ${formatPoints(r.expected)}${r.range ? ` (accepted ${formatRange(r.range)})` : ''}, got ${formatPoints(r.got)} (seed ${r.seed}); tests that did not pass:\n`);
     for (const t of r.notable) io.stdout.write(`  ${t.verdict.toUpperCase().padEnd(6)} ${t.id}: ${t.summary}\n`);
   }
   io.stdout.write(`\n${rows.length - bad.length}/${rows.length} as expected${bad.length ? `; MISMATCH: ${bad.map((r) => r.name).join(', ')}` : ''}\n`);
@@ -54,7 +54,11 @@ export async function regressCommand(opts: RegressCommandOptions): Promise<numbe
 }
 
 function line(r: RegressionRow, paint: (ok: boolean, s: string) => string): string {
-  const range = r.range ? ` (${formatPoints(r.range[0])}–${formatPoints(r.range[1])})` : '';
+  const range = r.range ? ` (${formatRange(r.range)})` : '';
   const what = r.quick ? `catchers failed ${r.got}/${r.expected}` : `expected ${formatPoints(r.expected).padStart(5)}${range}  got ${formatPoints(r.got).padStart(5)} / ${formatPoints(r.max)}`;
   return `  ${paint(r.ok, r.ok ? 'OK      ' : 'MISMATCH')}  ${r.kind.padEnd(9)}  ${r.name.padEnd(24)}  ${what}  ${formatDuration(r.durationMs)}`;
+}
+
+function formatRange([lo, hi]: readonly [number, number]): string {
+  return `${formatPoints(lo)}–${formatPoints(hi)}`;
 }

@@ -75,10 +75,7 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
       r.ok = caught === mutant.catchers.length;
       push(r);
     } else {
-      const r = row(mutant.name, 'mutant', mutant.expectedScore, report, false);
-      r.ok = scoreAccepted(report.score, mutant.expectedScore, mutant.scoreRange);
-      if (mutant.scoreRange) r.range = mutant.scoreRange;
-      push(r);
+      push(row(mutant.name, 'mutant', mutant.expectedScore, report, false, mutant.scoreRange));
     }
   }
   return rows;
@@ -116,14 +113,15 @@ async function stabilityRow(base: Omit<GradeOptions, 'submission'>, reference: s
   };
 }
 
-function row(name: string, kind: RegressionRow['kind'], expected: number, report: GradeReport, quick: boolean): RegressionRow {
+function row(name: string, kind: RegressionRow['kind'], expected: number, report: GradeReport, quick: boolean, range?: [number, number]): RegressionRow {
   return {
     name,
     kind,
     expected,
+    ...(range ? { range } : {}),
     got: report.score,
     max: report.maxScore,
-    ok: Math.abs(report.score - expected) < 1e-6,
+    ok: scoreAccepted(report.score, expected, range),
     quick,
     durationMs: report.durationMs,
     seed: report.seed,
