@@ -12,8 +12,8 @@ import (
 //
 // A request is malformed when it is not valid JSON, is larger than
 // MaxRequestBytes, contains unknown fields or trailing data, lacks the "files"
-// array, names more than MaxRequestFiles files, or has a file entry with an
-// empty path. Missing or unreadable files are not malformed requests; Run
+// array, names more than MaxRequestFiles files, has a file entry with an
+// empty path, or has a gate policy with a rule ParseGateRule rejects. Missing or unreadable files are not malformed requests; Run
 // reports them per file.
 func DecodeRequest(r io.Reader) (Request, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxRequestBytes+1))
@@ -41,6 +41,11 @@ func DecodeRequest(r io.Reader) (Request, error) {
 	for i, f := range req.Files {
 		if f.Path == "" {
 			return Request{}, fmt.Errorf("files[%d] has an empty path", i)
+		}
+	}
+	if req.Gate != nil {
+		if _, err := compilePolicy(*req.Gate); err != nil {
+			return Request{}, err
 		}
 	}
 	return req, nil

@@ -28,14 +28,40 @@ func Run(req Request) Reply {
 		checks = *req.Checks
 	}
 	reply := Reply{Files: make([]FileReport, 0, len(req.Files))}
+	parsed := make([]*parsedSource, 0, len(req.Files))
 	for _, ref := range req.Files {
-		reply.Files = append(reply.Files, analyzeRef(ref, checks))
+		rep, p := analyzeRef(ref, checks)
+		reply.Files = append(reply.Files, rep)
+		parsed = append(parsed, p)
+	}
+	if req.Gate != nil {
+		runGate(*req.Gate, reply.Files, parsed)
 	}
 	return reply
 }
 
+// runGate runs the static gate, turning a panic into unchecked files: a
+// hostile file must never make the gate pass.
+func runGate(policy GatePolicy, reports []FileReport, parsed []*parsedSource) {
+	defer func() {
+		if v := recover(); v != nil {
+			for i := range reports {
+				reports[i].Gate = &GateResult{Checked: false}
+				if reports[i].Error == "" {
+					reports[i].Error = truncate(fmt.Sprintf("internal error in the static gate: %v", v), maxMessageBytes)
+				}
+			}
+		}
+	}()
+	compiled, err := compilePolicy(policy)
+	if err != nil {
+		panic(err) // DecodeRequest rejects bad policies; a caller of Run that skipped it gets unchecked files
+	}
+	gateFiles(compiled, reports, parsed)
+}
+
 // analyzeRef reads one file from disk and analyses it.
-func analyzeRef(ref FileRef, checks Checks) FileReport {
+func analyzeRef(ref FileRef, checks Checks) (FileReport, *parsedSource) {
 	return analyzeRefWith(ref, checks, readSource)
 }
 
@@ -44,7 +70,7 @@ type sourceReader func(path string) (src []byte, size int64, tooLarge bool, err 
 
 // analyzeRefWith reads one file with read and analyses it, converting a panic
 // into an error report so that one hostile file cannot abort the whole request.
-func analyzeRefWith(ref FileRef, checks Checks, read sourceReader) (rep FileReport) {
+func analyzeRefWith(ref FileRef, checks Checks, read sourceReader) (rep FileReport, parsed *parsedSource) {
 	display := ref.Display
 	if display == "" {
 		display = ref.Path
@@ -55,6 +81,7 @@ func analyzeRefWith(ref FileRef, checks Checks, read sourceReader) (rep FileRepo
 				Display: display,
 				Error:   truncate(fmt.Sprintf("internal error while analysing %s: %v", display, v), maxMessageBytes),
 			}
+			parsed = nil
 		}
 	}()
 	src, size, tooLarge, err := read(ref.Path)
@@ -67,9 +94,9 @@ func analyzeRefWith(ref FileRef, checks Checks, read sourceReader) (rep FileRepo
 				rep.Bytes = &size
 			}
 		}
-		return rep
+		return rep, nil
 	}
-	return AnalyzeSource(display, src, checks)
+	return analyzeSource(display, src, checks)
 }
 
 // readSource reads a regular file of at most MaxFileBytes bytes. When the file
@@ -116,6 +143,13 @@ func unwrapPathError(err error) error {
 // name display. It is the in-memory core of Run and does not touch the file
 // system. Sources larger than MaxFileBytes are reported as too large.
 func AnalyzeSource(display string, src []byte, checks Checks) FileReport {
+	rep, _ := analyzeSource(display, src, checks)
+	return rep
+}
+
+// analyzeSource is AnalyzeSource that also returns the parsed file (nil when
+// it did not parse) for the gate's pass over all files.
+func analyzeSource(display string, src []byte, checks Checks) (FileReport, *parsedSource) {
 	rep := FileReport{Display: display}
 	size := int64(len(src))
 	if checks.Lines {
@@ -124,7 +158,7 @@ func AnalyzeSource(display string, src []byte, checks Checks) FileReport {
 	if size > MaxFileBytes {
 		rep.TooLarge = true
 		rep.Error = fmt.Sprintf("%s: file is %d bytes, which exceeds the limit of %d bytes", display, size, MaxFileBytes)
-		return rep
+		return rep, nil
 	}
 	if checks.Lines {
 		n := CountLines(src)
@@ -138,7 +172,7 @@ func AnalyzeSource(display string, src []byte, checks Checks) FileReport {
 	}
 	if err != nil {
 		rep.ParseError = formatParseError(display, src, err)
-		return rep
+		return rep, nil
 	}
 
 	if checks.Imports {
@@ -151,7 +185,7 @@ func AnalyzeSource(display string, src []byte, checks Checks) FileReport {
 		g := checkGofmt(display, src, file)
 		rep.Gofmt = &g
 	}
-	return rep
+	return rep, &parsedSource{display: display, fset: fset, file: file}
 }
 
 // CountLines returns the number of newline bytes in src, plus one when src is

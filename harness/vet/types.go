@@ -36,6 +36,10 @@ type Request struct {
 	// Checks selects the optional checks. When the field is absent from the
 	// JSON request every check is enabled.
 	Checks *Checks `json:"checks,omitempty"`
+	// Gate, when present, runs the static gate with this (effective) policy
+	// over every file and sets FileReport.Gate. dsgrade sends the default
+	// policy (DefaultGatePolicy) merged with the project's additions.
+	Gate *GatePolicy `json:"gate,omitempty"`
 }
 
 // FileRef names one file to analyse.
@@ -98,6 +102,8 @@ type FileReport struct {
 	Gofmt *GofmtResult `json:"gofmt,omitempty"`
 	// ChanMakes lists every make call that creates a channel, in source order.
 	ChanMakes []ChanMake `json:"chanMakes,omitempty"`
+	// Gate is the static gate's verdict on the file, when the request asked for it.
+	Gate *GateResult `json:"gate,omitempty"`
 }
 
 // Import describes one import spec.

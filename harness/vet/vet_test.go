@@ -458,9 +458,13 @@ func TestPanicIsContained(t *testing.T) {
 				t.Fatalf("panic escaped: %v", v)
 			}
 		}()
-		return analyzeRefWith(FileRef{Path: "x", Display: "x.go"}, AllChecks(), func(string) ([]byte, int64, bool, error) {
+		rep, parsed := analyzeRefWith(FileRef{Path: "x", Display: "x.go"}, AllChecks(), func(string) ([]byte, int64, bool, error) {
 			panic("boom")
 		})
+		if parsed != nil {
+			t.Errorf("a file whose analysis panicked is handed to the gate as parsed")
+		}
+		return rep
 	}()
 	if !strings.Contains(rep.Error, "internal error") || !strings.Contains(rep.Error, "boom") {
 		t.Errorf("got %+v", rep)

@@ -139,3 +139,42 @@ func TestRunInProcess(t *testing.T) {
 		t.Errorf("malformed: code %d, stdout %q", code, stdout.String())
 	}
 }
+
+func TestEndToEndGate(t *testing.T) {
+	bin := buildCommand(t)
+	dir := t.TempDir()
+	attack := filepath.Join(dir, "server_impl.go")
+	src := "package p0partA\n\n/*\n__asm__(\".incbin \\\"server_test.go\\\"\");\n*/\nimport/**/\"C\"\n"
+	if err := os.WriteFile(attack, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	asm := filepath.Join(dir, "read_amd64.s")
+	if err := os.WriteFile(asm, []byte("TEXT ·read(SB),$0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	policy := vet.DefaultGatePolicy()
+	req, _ := json.Marshal(vet.Request{
+		Files: []vet.FileRef{{Path: attack, Display: "p0partA/server_impl.go"}, {Path: asm, Display: "p0partA/read_amd64.s"}},
+		Gate:  &policy,
+	})
+	stdout, stderr, code := runCommand(t, bin, string(req))
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr: %s", code, stderr)
+	}
+	var reply vet.Reply
+	if err := json.Unmarshal([]byte(stdout), &reply); err != nil {
+		t.Fatalf("reply: %v\n%s", err, stdout)
+	}
+	g := reply.Files[0].Gate
+	if g == nil || !g.Checked || len(g.Findings) != 1 || g.Findings[0].Rule != "C" || g.Findings[0].Line != 6 || g.Findings[0].What != `import "C" (cgo)` {
+		t.Errorf("server_impl.go gate: %+v", g)
+	}
+	if g := reply.Files[1].Gate; g == nil || len(g.Findings) != 1 || g.Findings[0].Rule != "*.s" || g.Findings[0].Line != 0 {
+		t.Errorf("read_amd64.s gate: %+v", g)
+	}
+
+	bad := `{"files":[],"gate":{"deny":[{"rule":"not a rule"}],"allow":[]}}`
+	if stdout, stderr, code := runCommand(t, bin, bad); code != 2 || stdout != "" || !strings.Contains(stderr, "gate.deny[0]") {
+		t.Errorf("bad policy: code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

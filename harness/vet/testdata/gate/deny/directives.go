@@ -1,0 +1,16 @@
+// want 7 //go:cgo_*
+// want 10 //go:norace
+// want 15 //go:embed
+package p
+
+/*go:linkname in a block comment is not a directive */
+//go:cgo_import_dynamic libc_read read "libc.so.6"
+// go:linkname with a space is not a directive either
+
+//go:norace
+func racy() {}
+
+func f() {
+	x := 1
+	_ = x //go:embed anywhere
+}
