@@ -57,6 +57,17 @@ export interface Versions {
   go: string;
 }
 
+/**
+ * A submission the static gate refused (docs/security.md): nothing was built or run, every test
+ * scored 0, and every reporter says so and that a human can review it.
+ */
+export interface NotGraded {
+  /** One line naming the first finding: `not graded: server_impl.go:10: import "C" (cgo) is not allowed (rule "C")`. */
+  summary: string;
+  /** Every finding, files named the way the student knows them; line 0 is the file as a whole. */
+  findings: { file: string; line: number; rule: string; what: string }[];
+}
+
 export interface GradeReport {
   project: string;
   projectTitle: string;
@@ -71,4 +82,6 @@ export interface GradeReport {
   tests: TestResult[];
   score: number;
   maxScore: number;
+  /** Set when the static gate refused the handin: the score is 0 and the submission was not graded. */
+  notGraded?: NotGraded;
 }

@@ -3,9 +3,15 @@ package vet
 import (
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -330,5 +336,106 @@ func TestPathsIn(t *testing.T) {
 	want := []string{"/proc/self/fd/3", "/tmp/x", "/proc/self/mem", "/dev/fd"}
 	if strconv.Quote(strings.Join(got, " ")) != strconv.Quote(strings.Join(want, " ")) {
 		t.Errorf("pathsIn = %q, want %q", got, want)
+	}
+}
+
+// TestGateDeniesStdProcessStarters: a program started from handed-in code inherits the test
+// process's descriptors (Go's exec closes only close-on-exec descriptors, and an inherited one is
+// not), so every standard-library package that can start one — every package whose dependencies
+// include os/exec — is denied by default. A new Go release that adds one fails here.
+func TestGateDeniesStdProcessStarters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list std")
+	}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Deps " "}}`, "std").Output()
+	if err != nil {
+		t.Fatalf("go list std: %v", err)
+	}
+	policy, err := compilePolicy(DefaultGatePolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := fields[0]
+		if pkg == "os/exec" || strings.HasPrefix(pkg, "cmd/") || strings.HasPrefix(pkg, "vendor/") || strings.Contains("/"+pkg+"/", "/internal/") {
+			continue // os/exec is denied by name; the rest cannot be imported by handed-in code
+		}
+		if !slices.Contains(fields[1:], "os/exec") {
+			continue
+		}
+		checked++
+		if _, denied := policy.denied(func(r parsedRule) bool { return r.matchImport(pkg) }); !denied {
+			t.Errorf("%s can start programs (it depends on os/exec) but the default gate admits it", pkg)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no standard package depends on os/exec: the check is not looking")
+	}
+}
+
+// TestGateSyscallAllowancesAreConstants: the default admits syscall only for names matching its
+// allow entries (signal and error numbers). Every such name in package syscall on Linux (amd64,
+// arm64: where graders run) must be a constant or a type, never a function or a variable.
+func TestGateSyscallAllowancesAreConstants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	dir, err := exec.Command("go", "list", "-f", "{{.Dir}}", "syscall").Output()
+	if err != nil {
+		t.Fatalf("go list syscall: %v", err)
+	}
+	policy, err := compilePolicy(DefaultGatePolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := func(name string) bool {
+		_, ok := first(policy.allow, func(r parsedRule) bool { return r.matchSelector("syscall", name) })
+		return ok
+	}
+	files, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(dir)), "*.go"))
+	fset := token.NewFileSet()
+	consts := 0
+	for _, f := range files {
+		linux := false
+		for _, arch := range []string{"amd64", "arm64"} {
+			ctx := build.Default
+			ctx.GOOS, ctx.GOARCH, ctx.CgoEnabled = "linux", arch, true
+			ok, err := ctx.MatchFile(filepath.Dir(f), filepath.Base(f))
+			linux = linux || (ok && err == nil)
+		}
+		if strings.HasSuffix(f, "_test.go") || !linux {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range file.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil && allowed(d.Name.Name) {
+					t.Errorf("%s: func %s is admitted by the default gate", filepath.Base(f), d.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					if vs, ok := spec.(*ast.ValueSpec); ok {
+						for _, n := range vs.Names {
+							if !allowed(n.Name) {
+								continue
+							}
+							if d.Tok == token.VAR {
+								t.Errorf("%s: var %s is admitted by the default gate", filepath.Base(f), n.Name)
+							}
+							consts++
+						}
+					}
+				}
+			}
+		}
+	}
+	if consts < 100 {
+		t.Fatalf("only %d admitted constants found: the check is not looking", consts)
 	}
 }

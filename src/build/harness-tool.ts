@@ -31,7 +31,8 @@ async function build(name: string, toolchain: GoToolchain, cacheDir: string): Pr
   const hash = createHash('sha256');
   hash.update(toolchain.version);
   for (const f of await listFiles(HARNESS_DIR)) {
-    if (!f.endsWith('.go') && !f.endsWith('go.mod') && !f.endsWith('go.sum')) continue;
+    // .json: files the programs embed (harness/vet/gate-default.json, the gate's default policy).
+    if (!f.endsWith('.go') && !f.endsWith('go.mod') && !f.endsWith('go.sum') && !f.endsWith('.json')) continue;
     hash.update(f).update('\0').update(await fs.readFile(path.join(HARNESS_DIR, f))).update('\0');
   }
   const binary = path.join(cacheDir, 'tools', `${name}-${hash.digest('hex').slice(0, 16)}`);

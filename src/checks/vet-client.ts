@@ -1,9 +1,18 @@
 /**
  * Client of harness/cmd/dsgrade-vet: parses (never compiles or runs) handed-in Go files and
- * reports imports, formatting, channel buffer sizes and sizes as plain data.
+ * reports imports, formatting, channel buffer sizes, sizes and the static gate's verdict as plain data.
  */
 import path from 'node:path';
+import type { EffectiveGatePolicy } from '../gate/policy.js';
 import { runProcess } from '../sandbox/process.js';
+
+/** The static gate's verdict on one file (harness/vet/gate.go GateResult). */
+export interface VetGateResult {
+  /** false: the file could not be checked (does not parse, unreadable, too large). */
+  checked: boolean;
+  findings?: { line?: number; rule: string; what: string; why?: string }[];
+  omitted?: number;
+}
 
 export interface VetFileReport {
   display: string;
@@ -15,6 +24,7 @@ export interface VetFileReport {
   imports?: { path: string; line: number }[];
   gofmt?: { formatted: boolean; diff?: string };
   chanMakes?: { line: number; buffer: string; constant: boolean; value?: number }[];
+  gate?: VetGateResult;
 }
 
 export interface VetFile {
@@ -22,8 +32,9 @@ export interface VetFile {
   display: string;
 }
 
-export async function runVet(binary: string, files: readonly VetFile[], scratchDir: string): Promise<Map<string, VetFileReport>> {
-  const request = { files, checks: { imports: true, gofmt: true, chanbuf: true, lines: true } };
+/** Runs dsgrade-vet over `files`; with `gate`, every report carries the static gate's verdict. */
+export async function runVet(binary: string, files: readonly VetFile[], scratchDir: string, gate?: EffectiveGatePolicy): Promise<Map<string, VetFileReport>> {
+  const request = { files, checks: { imports: true, gofmt: true, chanbuf: true, lines: true }, ...(gate ? { gate } : {}) };
   const outcome = await runProcess({
     file: binary,
     args: [],

@@ -3,6 +3,7 @@ import { EXIT } from '../cli/exit-codes.js';
 import { ManifestError, isDsgradeError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
 import { totalPoints } from '../manifest/rules.js';
+import { describeGatePolicy } from '../gate/policy.js';
 import { processIO, type CommandIO } from './io.js';
 
 export async function validateCommand(opts: { project: string; io?: CommandIO }): Promise<number> {
@@ -15,6 +16,7 @@ export async function validateCommand(opts: { project: string; io?: CommandIO })
       `${manifest.file}: valid — ${manifest.suites.length} suite(s), ${tests} graded test(s), ${manifest.checks.length} check(s), ` +
         `${totalPoints(manifest)} points, ${staffFiles.size} staff file(s), ${manifest.mutants.length} mutant(s)\n`,
     );
+    io.stdout.write(`${describeGatePolicy(manifest.gate)}\n`);
     return EXIT.OK;
   } catch (err) {
     if (err instanceof ManifestError || (isDsgradeError(err) && err.code.startsWith('MANIFEST'))) {

@@ -18,6 +18,7 @@ export interface RawManifest {
   handin: { path?: string; pattern?: string; exclude?: string[]; required?: boolean; maxBytes?: number }[];
   limits?: { testOutputBytes?: number; processOutputBytes?: number };
   checks?: (Omit<CheckSpec, 'name' | 'points' | 'visibility' | 'tags' | 'files'> & Partial<CheckSpec>)[];
+  gate?: { deny?: string[]; allow?: string[] };
   suites: RawSuite[];
   reference?: string;
   mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference'; scoreRange?: [number, number] }[];
@@ -126,6 +127,7 @@ export function applyDefaults(raw: RawManifest, file: string): Manifest {
         files: (c.files ?? []).map(trimSlashes),
       }),
     ),
+    gate: { deny: raw.gate?.deny ?? [], allow: raw.gate?.allow ?? [] },
     suites: raw.suites.map((s) => suiteDefaults(s, abs)),
     reference: raw.reference === undefined ? undefined : abs(raw.reference),
     mutants: (raw.mutants ?? []).map((m) => ({

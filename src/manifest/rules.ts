@@ -9,6 +9,7 @@ import { exists, isDirectory, listFiles } from '../util/fs.js';
 import { matchesGlob } from '../util/glob.js';
 import { scanPackage } from './go-sources.js';
 import { checkScenarioSuite } from '../scenario/manifest-rules.js';
+import { checkProjectPolicy } from '../gate/policy.js';
 import type { GoTestSpec, Manifest } from './types.js';
 
 const EPSILON = 1e-9;
@@ -79,6 +80,11 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
       }
     });
   });
+
+  // The static gate's policy: entries that are no rule are errors; lifted defaults are warnings.
+  const gate = checkProjectPolicy(m.gate);
+  for (const p of gate.problems) add(p.pointer, p.message, p.fix);
+  warnings.push(...gate.warnings);
 
   // Suites.
   const suiteIds = new Set<string>();

@@ -119,6 +119,15 @@ export interface MutantSpec {
   scoreRange?: [number, number];
 }
 
+/**
+ * The project's changes to the static gate's default policy (harness/vet/gate-default.json):
+ * rules it adds (`deny`) and exceptions (`allow`). docs/manifest.md, "gate"; src/gate/policy.ts.
+ */
+export interface GatePolicySpec {
+  deny: string[];
+  allow: string[];
+}
+
 export interface Manifest {
   /** Absolute path of dsgrade.json. */
   file: string;
@@ -135,6 +144,8 @@ export interface Manifest {
   handin: HandinEntry[];
   limits: { testOutputBytes: number; processOutputBytes: number };
   checks: CheckSpec[];
+  /** The static gate: the default policy plus these entries (empty lists: the default alone). */
+  gate: GatePolicySpec;
   suites: Suite[];
   reference?: string;
   mutants: MutantSpec[];

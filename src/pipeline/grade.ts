@@ -11,15 +11,14 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
 import { runGo } from '../build/go-command.js';
 import { findGo, defaultCacheDir } from '../build/go-env.js';
-import { harnessTool } from '../build/harness-tool.js';
-import { describeForbidden, findForbiddenUses } from '../build/forbidden.js';
 import { assembleTree } from '../build/worktree.js';
 import { evaluateCheck } from '../checks/static-checks.js';
-import { runVet, type VetFileReport } from '../checks/vet-client.js';
+import type { VetFileReport } from '../checks/vet-client.js';
 import { DsgradeError, isDsgradeError } from '../errors.js';
+import { decideGate } from '../gate/gate.js';
 import { intakeSubmission, type IntakeResult } from '../intake/intake.js';
 import type { LoadedManifest } from '../manifest/load.js';
-import type { GradeReport, Notice, TestResult } from '../model.js';
+import type { GradeReport, NotGraded, Notice, TestResult } from '../model.js';
 import { registerTempDir } from '../sandbox/interrupt.js';
 import { currentBackend, withBackend, type BackendKind } from '../sandbox/backend.js';
 import type { DockerOptions } from '../sandbox/docker/docker-run.js';
@@ -27,6 +26,7 @@ import { createSandbox, type SandboxConfig } from '../sandbox/launcher.js';
 import { sumScores } from '../scoring/score.js';
 import { versions } from '../version.js';
 import { makeResult, selector, type ProgressListener, type RunContext } from './context.js';
+import { gateHarnessError, gatedResults, vetHandin } from './gate-stage.js';
 import { gradeGoTestSuite } from './gotest-stage.js';
 import { planItems } from './plan.js';
 import { gradeScenarioSuite } from './scenario-stage.js';
@@ -86,6 +86,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
   const progress = opts.progress ?? {};
   const selected = selector(opts.only);
   let intake: IntakeResult | undefined;
+  let notGraded: NotGraded | undefined;
   // Under Docker the containers are the sandbox.
   const sandbox = opts.backend === 'docker' ? undefined : await createSandbox({ toolchain, cacheDir, ...(opts.sandboxConfig ? { config: opts.sandboxConfig } : {}) });
   for (const w of sandbox?.warnings ?? []) notices.push({ level: 'warning', message: `sandbox: ${w}` });
@@ -123,12 +124,17 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
     const displayName = (treePath: string): string => display.get(treePath) ?? treePath;
     const tree = await assembleTree(manifest, intake.files, workDir);
     await sandbox?.prepareWorkDir(workDir, tree.moduleDir);
-    const forbidden = await findForbiddenUses(intake.files);
-    if (forbidden.length > 0) {
-      const output = describeForbidden(forbidden, displayName);
-      const first = forbidden[0]!;
-      const summary = `not built: ${displayName(first.treePath)}:${first.line} uses ${first.what}, which is not allowed`;
-      for (const p of planItems(manifest, selected)) tests.push(makeResult({ ...p, verdict: 'failed', score: 0, durationMs: 0, summary, output }));
+    // The static gate, before anything is built: a refused handin is not graded at all.
+    const vetted = await vetHandin({ toolchain, cacheDir, workDir, moduleDir: tree.moduleDir, files: intake.files, policy: manifest.gate });
+    const planned = planItems(manifest, selected);
+    if (!vetted.reports) {
+      tests.push(...gateHarnessError(planned, vetted.error));
+      return finish();
+    }
+    const gate = decideGate(intake.files.map((f) => f.treePath), vetted.reports, displayName);
+    if (gate.kind === 'refused') {
+      notGraded = gate.notGraded;
+      tests.push(...gatedResults(planned, gate));
       return finish();
     }
     const ctx: RunContext = {
@@ -154,10 +160,17 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       module: manifest.go.module,
       allowDownloads: manifest.go.allowDownloads,
     };
-    progress.planned?.(planItems(manifest, selected).length);
+    progress.planned?.(planned.length);
 
     if (selected('build')) tests.push(await buildCheck(ctx, diagnostics));
-    tests.push(...(await staticChecks(ctx, intake)));
+    tests.push(...staticChecks(ctx, intake, vetted.reports));
+    if (gate.kind === 'unchecked') {
+      for (const result of gatedResults(planned, gate)) {
+        progress.finished?.(result);
+        tests.push(result);
+      }
+      return finish();
+    }
     for (const suite of manifest.suites) {
       throwIfAborted(opts.signal);
       if (suite.kind === 'scenario') {
@@ -191,6 +204,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       tests,
       score,
       maxScore,
+      ...(notGraded ? { notGraded } : {}),
     };
   }
 }
@@ -264,22 +278,9 @@ async function buildCheck(ctx: RunContext, diagnostics: DiagnosticsContext): Pro
   return result;
 }
 
-async function staticChecks(ctx: RunContext, intake: IntakeResult): Promise<TestResult[]> {
+function staticChecks(ctx: RunContext, intake: IntakeResult, reports: Map<string, VetFileReport>): TestResult[] {
   const checks = ctx.project.manifest.checks.filter((c) => ctx.selected(`check/${c.id}`));
-  if (checks.length === 0) return [];
   const present = intake.files.map((f) => f.treePath);
-  let reports: Map<string, VetFileReport> | undefined;
-  let harnessError: string | undefined;
-  try {
-    const vet = await harnessTool('dsgrade-vet', ctx.toolchain, ctx.cacheDir);
-    reports = await runVet(
-      vet,
-      intake.files.map((f) => ({ path: path.join(ctx.moduleDir, ...f.treePath.split('/')), display: f.treePath })),
-      path.join(ctx.workDir, 'scratch', 'vet'),
-    );
-  } catch (err) {
-    harnessError = err instanceof Error ? err.message : String(err);
-  }
   return checks.map((check) => {
     const base = {
       id: `check/${check.id}`,
@@ -291,13 +292,8 @@ async function staticChecks(ctx: RunContext, intake: IntakeResult): Promise<Test
       tags: check.tags,
       durationMs: 0,
     };
-    let result: TestResult;
-    if (!reports) {
-      result = makeResult({ ...base, verdict: 'error', score: 0, summary: 'dsgrade could not run its static checker', output: `dsgrade could not decide this check (a harness error, not your fault): ${harnessError}` });
-    } else {
-      const outcome = evaluateCheck({ check, present, missing: intake.missing, reports, displayName: ctx.displayName, module: ctx.project.manifest.go.module });
-      result = makeResult({ ...base, verdict: outcome.verdict, score: outcome.verdict === 'passed' ? check.points : 0, summary: outcome.summary, output: outcome.output });
-    }
+    const outcome = evaluateCheck({ check, present, missing: intake.missing, reports, displayName: ctx.displayName, module: ctx.project.manifest.go.module });
+    const result = makeResult({ ...base, verdict: outcome.verdict, score: outcome.verdict === 'passed' ? check.points : 0, summary: outcome.summary, output: outcome.output });
     ctx.progress.finished?.(result);
     return result;
   });

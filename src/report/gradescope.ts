@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { DsgradeError } from '../errors.js';
+import { HUMAN_REVIEW } from '../gate/gate.js';
 import type { GradeReport, TestResult, Verdict, Visibility } from '../model.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { formatPoints } from './format.js';
@@ -94,6 +95,7 @@ export function toGradescopeResults(report: GradeReport, opts: GradescopeOptions
       project: report.project,
       submission: report.submission,
       startedAt: report.startedAt,
+      ...(report.notGraded ? { graded: false, notGraded: { summary: report.notGraded.summary, findings: report.notGraded.findings.map((f) => ({ ...f })) } } : {}),
     },
     tests,
   };
@@ -190,6 +192,15 @@ function renderHeader(report: GradeReport, opts: GradescopeOptions): string {
   const [passed, failed, errors] = [count('passed'), count('failed'), count('error')];
   const tally = `${passed} passed, ${failed} failed${errors ? `, ${errors} could not be decided` : ''}`;
   const lines = [`dsgrade — ${oneLine(report.projectTitle)} (${oneLine(report.project)})`];
+  if (report.notGraded) {
+    // Said first and whatever the visibility of the tests: the decision is about the whole submission.
+    lines.push(
+      `NOT GRADED — ${oneLine(report.notGraded.summary).replace(/^not graded: /, '')}`,
+      'This submission was not graded: it uses something the autograder does not allow, so nothing was built or run and every test scores 0. Each test\'s output lists what was found and why it is refused.',
+      HUMAN_REVIEW,
+      '',
+    );
+  }
   if (later === 0) {
     lines.push(`Score: ${formatPoints(report.score)}/${formatPoints(report.maxScore)} — ${tally} (${shown.length} tests)`);
   } else {

@@ -48,6 +48,7 @@ export function renderJUnit(report: GradeReport, opts: JUnitOptions = {}): strin
       .property('dsgrade.version', clean(report.versions.dsgrade))
       .property('node.version', clean(report.versions.node))
       .property('go.version', clean(report.versions.go));
+    if (report.notGraded) suite.property('graded', 'false').property('not-graded', clean(report.notGraded.summary));
     for (const test of tests) {
       const tc = suite
         .testCase()

@@ -2,6 +2,7 @@
  * The terminal reporter: a results table for humans, and a progress display while tests run.
  * Plain ANSI codes, no dependency; colour only when asked for.
  */
+import { HUMAN_REVIEW_SHORT } from '../gate/gate.js';
 import type { GradeReport, TestResult, Verdict } from '../model.js';
 import { formatDuration, formatPoints } from './format.js';
 import { sanitizeText } from './truncate.js';
@@ -75,6 +76,12 @@ export function renderTable(report: GradeReport, opts: TableOptions): string {
 
   const count = (v: Verdict) => report.tests.filter((t) => t.verdict === v).length;
   const errors = count('error');
+  if (report.notGraded) {
+    lines.push('', paint(ANSI.red, fit(`NOT GRADED: ${cellText(report.notGraded.summary).replace(/^not graded: /, '')}`, width)));
+    const more = report.notGraded.findings.length - 1;
+    if (more > 0) lines.push(fit(`(and ${more} more finding${more === 1 ? '' : 's'}: see any test's output)`, width));
+    lines.push(fit(HUMAN_REVIEW_SHORT, width));
+  }
   lines.push('');
   lines.push(
     paint(

@@ -1,10 +1,16 @@
 /**
- * The red-team suite: hostile P0 submissions (test/fixtures/redteam/<attack>/server_impl.go), each
- * graded by `dsgrade gradescope` in a separate process with a temporary /autograder root, exactly
- * as run_autograder runs it. Every case asserts the score and the message a student would read,
- * that results.json is dsgrade's own (valid, with this run's nonce), and that no process of any
- * sandbox uid survives. The project is P0 cut down to the build, two checks and TestBasic1 with a
- * 6 s limit, so that each attack costs seconds.
+ * The red-team suite: hostile P0 submissions (test/fixtures/redteam/<attack>/: the folder is the
+ * submission), each graded by `dsgrade gradescope` in a separate process with a temporary
+ * /autograder root, exactly as run_autograder runs it. Every case asserts the score and the message
+ * a student would read, that results.json is dsgrade's own (valid, with this run's nonce), and that
+ * no process of any sandbox uid survives. The project is P0 cut down to the build, two checks and
+ * TestBasic1 with a 6 s limit, so that each attack costs seconds.
+ *
+ * Two copies of it: `project` tests the sandbox, so its gate admits the few syscall functions the
+ * process attacks need (fork, kill; with the default gate they are not graded at all, which the
+ * gate cases check too); `gateProject` has the default gate and a handin that also admits any
+ * file beside server_impl.go and a student's own srunner/srunner.go, for the gate's cases
+ * (fixtures named gate-*). Attacks on the grader's secrets belong in `gateProject`.
  *
  * Needs root (the sandbox switches uids; kill(-1) from a fixture must not reach the test runner):
  * skipped otherwise. CI runs as root.
@@ -21,8 +27,9 @@ const REPO = path.resolve('.');
 const PROJECT = path.join(REPO, 'projects/p0-kvserver');
 const FIXTURES = path.join(REPO, 'test/fixtures/redteam');
 const CLI = ['--import', 'tsx', path.join(REPO, 'test/fixtures/programs/dsgrade-cli.ts')];
-// Its own uid range, so that other dsgrade runs on the machine never count as survivors.
-const BASE_UID = 62000;
+// Its own uid range, so that other dsgrade runs on the machine never count as survivors
+// (REDTEAM_BASE_UID moves it, for a machine where another run already uses 62000–62999).
+const BASE_UID = Number(process.env.REDTEAM_BASE_UID ?? 62000);
 const NONCE = 'redteam-nonce-0123456789abcdef';
 
 const isRoot = process.getuid?.() === 0;
@@ -37,6 +44,10 @@ if (!canRun) {
 
 let tmp: string;
 let project: string;
+let gateProject: string;
+
+/** What the sandbox's process attacks call; everything else of syscall stays refused. */
+const SANDBOX_ATTACK_SYSCALLS = ['syscall.ForkExec', 'syscall.ProcAttr', 'syscall.SysProcAttr', 'syscall.Kill'];
 
 beforeAll(async () => {
   if (!canRun) return;
@@ -52,7 +63,15 @@ beforeAll(async () => {
   manifest.suites = [partA];
   manifest.mutants = [];
   manifest.handin = [{ path: 'p0partA/server_impl.go' }];
-  await fs.writeFile(path.join(project, 'dsgrade.json'), JSON.stringify(manifest, null, 2));
+  gateProject = path.join(tmp, 'gate-project');
+  await fs.cp(project, gateProject, { recursive: true });
+  await fs.writeFile(path.join(project, 'dsgrade.json'), JSON.stringify({ ...manifest, gate: { allow: SANDBOX_ATTACK_SYSCALLS } }, null, 2));
+  manifest.handin = [
+    { path: 'p0partA/server_impl.go' },
+    { pattern: 'p0partA/*', exclude: ['p0partA/server_api.go', 'p0partA/server_test.go'] },
+    { path: 'srunner/srunner.go', required: false },
+  ];
+  await fs.writeFile(path.join(gateProject, 'dsgrade.json'), JSON.stringify(manifest, null, 2));
 });
 afterAll(async () => {
   // REDTEAM_KEEP=1 keeps every /autograder root (results.json, the grader's log) for inspection.
@@ -69,12 +88,11 @@ interface Graded {
 }
 
 /** Grades one fixture the way run_autograder does; returns results.json and the grader's log. */
-async function grade(attack: string): Promise<Graded> {
+async function grade(attack: string, projectDir = project): Promise<Graded> {
   const root = await fs.mkdtemp(path.join(tmp, `${attack}-`));
   await fs.mkdir(path.join(root, 'source'));
-  await fs.cp(project, path.join(root, 'source', 'project'), { recursive: true });
-  await fs.mkdir(path.join(root, 'submission'));
-  await fs.copyFile(path.join(FIXTURES, attack, 'server_impl.go'), path.join(root, 'submission', 'server_impl.go'));
+  await fs.cp(projectDir, path.join(root, 'source', 'project'), { recursive: true });
+  await fs.cp(path.join(FIXTURES, attack), path.join(root, 'submission'), { recursive: true });
   await fs.writeFile(path.join(root, 'submission_metadata.json'), JSON.stringify({ id: 1, users: [{ email: 'mallory@example.edu', name: 'Mallory' }] }));
   const run = await execa('node', [...CLI, 'gradescope', '--root', root, '--jobs', '1', '--seed', '7', '--budget-sec', '240'], {
     cwd: REPO,
@@ -263,18 +281,6 @@ describe.runIf(canRun)('red team: hostile submissions are contained', () => {
     expectNothingSurvives();
   });
 
-  it('embed the staff tests with //go:embed at build time: refused before anything is built', async () => {
-    const g = await grade('embed-staff');
-    expect(g.results.score).toBe(0);
-    expect(headline(g, BASIC1)).toBe('Failed: not built: server_impl.go:19 uses import "embed", which is not allowed');
-    for (const t of g.results.tests ?? []) {
-      expect(t.status).toBe('failed');
-      expect(t.output).toMatch(/server_impl\.go:\d+: import "embed"/);
-      expect(t.output).not.toContain('func TestBasic1');
-    }
-    expectNothingSurvives();
-  });
-
   it('squat ports (the test process and a setsid daemon): bounded by RLIMIT_NOFILE, released when the uid dies', async () => {
     const g = await grade('port-squat');
     expectCorrectServerScore(g);
@@ -303,3 +309,107 @@ describe.runIf(canRun)('red team: hostile submissions are contained', () => {
     expectNothingSurvives();
   });
 });
+
+/**
+ * A refused submission: not graded, every test 0 with the same first line (the first finding's
+ * file, line and rule), results.json says so first and that a human can review it, and nothing ran.
+ */
+function expectNotGraded(g: Graded, headlineText: string): void {
+  expect(g.results.score).toBe(0);
+  expect(g.results.extra_data).toMatchObject({ graded: false });
+  const header = g.results.output ?? '';
+  expect(header.split('\n')[1]).toBe(`NOT GRADED — ${headlineText.replace(/^Failed: not graded: /, '')}`);
+  expect(header).toContain('A human can review this');
+  for (const t of g.results.tests ?? []) {
+    expect(t.status, t.name).toBe('failed');
+    expect(t.score, t.name).toBe(0);
+    expect((t.output ?? '').split('\n')[0], t.name).toBe(headlineText);
+    expect(t.output).toContain('A human can review this');
+  }
+  expect(g.resultsText).not.toContain('ATTACK');
+}
+
+describe.runIf(canRun)('red team: the static gate refuses what could reach the staff tests or the grader\'s secrets', () => {
+  it('import/**/"C" with a C preamble that .incbins the staff tests: not graded, nothing built; grade and JUnit agree', async () => {
+    const g = await grade('gate-cgo-incbin', gateProject);
+    expectNotGraded(g, 'Failed: not graded: server_impl.go:8: a #cgo line in the cgo preamble is not allowed (rule "#cgo")');
+    const out = g.test(BASIC1).output ?? '';
+    expect(out).toContain('server_impl.go:13: import "C" (cgo) (rule "C")');
+    expect(out).toMatch(/"C": cgo's C preamble can copy any file into your program while it is compiled \(\.incbin\)/);
+    expect(g.resultsText).not.toContain('func TestBasic1');
+    // `dsgrade grade` on the same submission: exit 0 (it is a grade), and the table and JUnit say the same.
+    const junit = path.join(g.root, 'junit.xml');
+    const run = await execa('node', [...CLI, 'grade', path.join(g.root, 'submission'), '--project', gateProject, '--jobs', '1', '--junit', junit], {
+      cwd: REPO,
+      env: { DSGRADE_SANDBOX_USER: String(BASE_UID) },
+      reject: false,
+      timeout: 120_000,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('NOT GRADED: server_impl.go:8: a #cgo line in the cgo preamble is not allowed (rule "#cgo")');
+    expect(run.stdout).toMatch(/Score: 0\/3/);
+    const xml = await fs.readFile(junit, 'utf8');
+    expect(xml).toContain('<property name="graded" value="false"/>');
+    expect(xml.match(/<failure /g)?.length).toBe(g.results.tests?.length);
+    expectNothingSurvives();
+  });
+
+  it('embed the staff tests with //go:embed: not graded', async () => {
+    const g = await grade('embed-staff', gateProject);
+    expectNotGraded(g, 'Failed: not graded: server_impl.go:19: import "embed" is not allowed (rule "embed")');
+    expect(g.test(BASIC1).output).toContain('server_impl.go:24: a //go:embed directive (rule "//go:embed")');
+    expect(g.resultsText).not.toContain('func TestBasic1');
+    expectNothingSurvives();
+  });
+
+  it('//go:linkname to syscall.Syscall (reads descriptor 3 without importing syscall): not graded', async () => {
+    const g = await grade('gate-linkname', gateProject);
+    expectNotGraded(g, 'Failed: not graded: server_impl.go:8: import "unsafe" is not allowed (rule "unsafe")');
+    expect(g.test(BASIC1).output).toContain('server_impl.go:13: a //go:linkname directive (rule "//go:linkname")');
+    expectNothingSurvives();
+  });
+
+  it('os.NewFile(3, …) in init, before the grader\'s TestMain: not graded', async () => {
+    const g = await grade('gate-newfile', gateProject);
+    expectNotGraded(g, 'Failed: not graded: server_impl.go:14: os.NewFile is not allowed (rule "os.NewFile")');
+    expectNothingSurvives();
+  });
+
+  it('a child process through net/http/cgi (no os/exec, no syscall; inherits descriptor 3): not graded', async () => {
+    const g = await grade('gate-cgi-child', gateProject);
+    expectNotGraded(g, 'Failed: not graded: server_impl.go:8: import "net/http/cgi" is not allowed (rule "net/http/cgi")');
+    expectNothingSurvives();
+  });
+
+  it('an assembly file handed in beside server_impl.go (raw read system call): not graded', async () => {
+    const g = await grade('gate-asm-file', gateProject);
+    expectNotGraded(g, 'Failed: not graded: p0partA/read_amd64.s: a .s file in the handin is not allowed (rule "*.s")');
+    expect(g.test(BASIC1).output).toMatch(/"\*\.s": assembly files are assembled into the test binary even without cgo/);
+    expectNothingSurvives();
+  });
+
+  it('the sandbox\'s process attacks under the default gate (fork, kill, setsid through syscall): not graded', async () => {
+    for (const [attack, first] of [
+      ['fork-bomb', 'server_impl.go:14: syscall.ProcAttr'],
+      ['kill-parent', 'server_impl.go:25: syscall.Kill'],
+      ['setsid-daemon', 'server_impl.go:31: syscall.ProcAttr'],
+    ] as const) {
+      const g = await grade(attack, gateProject);
+      expectNotGraded(g, `Failed: not graded: ${first} is not allowed (rule "syscall")`);
+      expectNothingSurvives();
+    }
+  });
+
+  it('honest code: os.Getenv, os.MkdirAll, os.OpenFile, and a main package with os.Args, os.Exit, signal.Notify(syscall.SIGTERM): graded as usual', async () => {
+    const g = await grade('gate-honest-main', gateProject);
+    expect(g.results.extra_data).not.toHaveProperty('graded');
+    expect(g.results.output).not.toMatch(/NOT GRADED|human can review/);
+    expect(g.test(/^Build/).status).toBe('passed');
+    expect(g.test(GOFMT).status).toBe('passed');
+    expect(g.test(IMPORTS).status).toBe('failed'); // P0's own import check (os, log, path/filepath), a scored check, not the gate
+    expect(g.test(BASIC1).status).toBe('passed');
+    expect(g.results.score).toBe(2);
+    expectNothingSurvives();
+  });
+});
+

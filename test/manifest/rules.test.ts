@@ -324,3 +324,19 @@ it('reports every semantic problem at once', async () => {
     '/mutants/0/catchers/0',
   ]);
 });
+
+describe('gate policy', () => {
+  it('an entry that is no rule → /gate/deny/N, with the forms in the fix', async () => {
+    const m = baseManifest();
+    m.gate = { deny: ['reflect', 'not a rule'] };
+    expect(await only(m)).toBe('/gate/deny/1: rule "not a rule" contains a space or a quote');
+  });
+
+  it('an allowance that lifts a default rule loads, with a warning naming the risk', async () => {
+    const m = baseManifest();
+    m.gate = { allow: ['os/exec'] };
+    const { manifest, warnings } = await p.load(m);
+    expect(manifest.gate).toEqual({ deny: [], allow: ['os/exec'] });
+    expect(warnings).toEqual([expect.stringMatching(/^gate\.allow "os\/exec" lifts the default rule "os\/exec": a program started from your code inherits/)]);
+  });
+});

@@ -97,6 +97,7 @@ const FULL: Json = {
       buggy: [{ name: 'never-closes', file: 'buggy/never-closes.go', points: 8, number: '2.1', hint: 'close the channel' }],
     },
   ],
+  gate: { deny: ['reflect'], allow: ['syscall.Kill'] },
   reference: 'reference',
   mutants: [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'], base: 'reference', scoreRange: [2, 3.5] }],
 };
@@ -141,8 +142,9 @@ describe('every schema property reaches the loaded manifest', () => {
     });
   });
 
-  it('go and limits', () => {
+  it('go, limits and gate', () => {
     expectCarried('go', schema.properties!.go!.properties, FULL.go, loaded.manifest.go);
+    expectCarried('gate', schema.properties!.gate!.properties, FULL.gate, loaded.manifest.gate);
     expectCarried('limits', schema.properties!.limits!.properties, FULL.limits, loaded.manifest.limits);
   });
 
