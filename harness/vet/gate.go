@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // maxGateFindings caps the findings reported per file; the rest are counted.
@@ -273,8 +274,10 @@ func (g *gateFile) directives() {
 	for _, group := range g.file.Comments {
 		for _, c := range group.List {
 			if strings.HasPrefix(c.Text, "//go:") {
+				// The name is the run of identifier characters: whatever ends it
+				// (space, tab, \v, \r, punctuation) the directive is still seen.
 				name := strings.TrimPrefix(c.Text, "//go:")
-				if i := strings.IndexAny(name, " \t"); i >= 0 {
+				if i := strings.IndexFunc(name, func(r rune) bool { return !(r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) }); i >= 0 {
 					name = name[:i]
 				}
 				if rule, denied := g.policy.denied(func(r parsedRule) bool { return r.matchName(RuleDirective, name) }); denied {

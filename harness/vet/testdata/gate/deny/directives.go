@@ -1,6 +1,7 @@
-// want 7 //go:cgo_*
-// want 10 //go:norace
-// want 15 //go:embed
+// want 8 //go:cgo_*
+// want 11 //go:norace
+// want 16 //go:embed
+// want 19 //go:norace
 package p
 
 /*go:linkname in a block comment is not a directive */
@@ -14,3 +15,6 @@ func f() {
 	x := 1
 	_ = x //go:embed anywhere
 }
+
+//go:norace
+func vt() {}
