@@ -264,7 +264,7 @@ async function decide(copied: CopiedFile[], opts: IntakeOptions, skips: SkipLog)
     const listed = [...match.unexpected.filter(isGoFile), ...match.unexpected.filter((f) => !isGoFile(f))];
     notices.push({
       level: 'info',
-      message: `Ignored ${n} file${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not handin files (only the handin files are graded): ${listPaths(listed, UNEXPECTED_LISTED)}.`,
+      message: `Ignored ${n === 1 ? '1 file that is not a handin file' : `${n} files that are not handin files`} (only the handin files are graded): ${listPaths(listed, UNEXPECTED_LISTED)}.`,
     });
   }
   const droppedGoFiles: DroppedGoFile[] = [];

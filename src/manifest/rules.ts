@@ -50,6 +50,8 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
   if (overlayFiles === null) add('/staff', `staff folder not found: ${m.staff}`, 'create it or remove "staff"');
 
   const globsOk = checkGlobs(m, add);
+  const projectFiles = [...starterFiles, ...(overlayFiles ?? [])];
+  const handinPathList = m.handin.flatMap((h) => (h.path !== undefined ? [h.path] : []));
   m.handin.forEach((h, i) => {
     if (h.path !== undefined) {
       if (overlayFiles?.includes(h.path)) {
@@ -66,7 +68,7 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
       add(
         `/handin/${i}/pattern`,
         `handin pattern ${pattern} also matches hidden staff file(s) ${listed(hidden)}`,
-        `list them in this entry's "exclude" so the staff copies are always used (globs work: ${excludeExample(hidden)}), or narrow the pattern`,
+        `list them in this entry's "exclude" so the staff copies are always used (globs work: ${excludeExample(hidden, projectFiles, handinPathList)}), or narrow the pattern`,
       );
     }
     // A starter file is either a staff file or a stub the student replaces; only the author knows which.
@@ -76,7 +78,7 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
         `/handin/${i}/pattern`,
         `handin pattern ${pattern} also matches starter file(s) ${listed(starter)}, which are neither excluded nor handin paths`,
         `for each one: if students replace it (a stub they fill in), add {"path": "${starter[0]}"} to "handin" (with "required": false if they need not hand it in); ` +
-          `if it is a staff file, list it in this entry's "exclude" (globs work: ${excludeExample(starter)})`,
+          `if it is a staff file, list it in this entry's "exclude" (globs work: ${excludeExample(starter, projectFiles, handinPathList)})`,
       );
     }
   });
@@ -280,16 +282,28 @@ function checkGlobs(m: Manifest, add: (pointer: string, message: string, fix: st
   return ok;
 }
 
-function excludeExample(files: readonly string[]): string {
+/**
+ * excludeExample suggests one exclude for `files`: `dir/*_test.go` for test files of one folder,
+ * `**` + `/*_test.go` for test files anywhere, `dir/**` for a folder that holds nothing else of the
+ * project and no handin path (`lspnet/**`), else the first file.
+ */
+function excludeExample(files: readonly string[], projectFiles: readonly string[] = files, handinPaths: readonly string[] = []): string {
   const [first] = files;
   if (!first) return '"dir/*_test.go"';
-  const dir = first.includes('/') ? first.slice(0, first.lastIndexOf('/')) : '';
-  const testFiles = files.every((f) => f.endsWith('_test.go'));
-  const sameDir = files.every((f) => f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/'));
-  if (testFiles && sameDir && dir) return `"${dir}/*_test.go"`;
-  if (testFiles) return '"**/*_test.go"';
-  if (sameDir && dir && files.length > 2) return `"${dir}/**"`;
-  return `"${first}"`;
+  const dirOf = (f: string): string => (f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '');
+  const dir = dirOf(first);
+  if (files.every((f) => f.endsWith('_test.go'))) return dir && files.every((f) => dirOf(f) === dir) ? `"${dir}/*_test.go"` : '"**/*_test.go"';
+  const listedSet = new Set(files);
+  const wholeFolder = (d: string): boolean =>
+    d !== '' && projectFiles.every((f) => !f.startsWith(`${d}/`) || listedSet.has(f)) && !handinPaths.some((h) => h.startsWith(`${d}/`));
+  // The shallowest folder of the first file that is staff through and through.
+  const segments = dir.split('/');
+  for (let n = 1; n <= segments.length && dir !== ''; n++) {
+    const d = segments.slice(0, n).join('/');
+    if (wholeFolder(d)) return `"${d}/**"`;
+  }
+  const folder = [...new Set(files.map(dirOf))].find(wholeFolder);
+  return folder ? `"${folder}/**"` : `"${first}"`;
 }
 
 function listed(items: readonly string[], max = 10): string {

@@ -154,10 +154,23 @@ describe('handin globs (#10 item 4, #15 item 3)', () => {
   it('a `**` pattern that also takes staff files lists them, hidden and starter apart', async () => {
     const m = baseManifest();
     m.handin.push({ pattern: '**/*.go', exclude: ['**/*_test.go'] });
-    expect(summary(await p.issues(m))).toEqual([
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual([
       '/handin/3/pattern: handin pattern **/*.go also matches hidden staff file(s) kvpart/helper.go',
       '/handin/3/pattern: handin pattern **/*.go also matches starter file(s) kvpart/server_api.go, sqpart/squarer_impl.go, which are neither excluded nor handin paths',
     ]);
+    // kvpart/ also holds handin paths, so the suggestion is the file itself, never "kvpart/**".
+    expect(issues[1]!.fix).toContain('(globs work: "kvpart/server_api.go")');
+  });
+
+  it('a folder that is staff through and through is suggested as one glob', async () => {
+    await p.put(`starter/${MODULE_ROOT}/net/a.go`, 'package net\n');
+    await p.put(`starter/${MODULE_ROOT}/net/b.go`, 'package net\n');
+    const m = baseManifest();
+    m.handin.push({ pattern: '**/*.go', exclude: ['kvpart/server_api.go', 'kvpart/helper.go', '**/*_test.go', 'sqpart/squarer_impl.go'] });
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual(['/handin/3/pattern: handin pattern **/*.go also matches starter file(s) net/a.go, net/b.go, which are neither excluded nor handin paths']);
+    expect(issues[0]!.fix).toContain('(globs work: "net/**")');
   });
 
   it('the fix for test files suggests one glob', async () => {
