@@ -96,8 +96,11 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
     checkIds.add(c.id);
     if (c.files.length === 0) add(`/checks/${i}/files`, `check "${c.id}" names no files`, 'list the handin files it should look at in "files"');
     c.files.forEach((f, j) => {
-      // A glob is fine when it equals a handin pattern or names files one could take (checked on a sample).
-      const handedIn = isGlob(f) ? m.handin.some((h) => h.pattern === f) || takenFromSubmission(globSample(f)) : takenFromSubmission(f);
+      // A glob is fine when it can name handin files: it equals a handin pattern, a file it names could
+      // be taken (checked on a sample), or it covers a handin path or pattern (`**/*.go` over `lsp/*.go`).
+      const handedIn = isGlob(f)
+        ? m.handin.some((h) => h.pattern === f || matchesGlob(f, h.path ?? globSample(h.pattern!))) || takenFromSubmission(globSample(f))
+        : takenFromSubmission(f);
       if (!handedIn) {
         add(`/checks/${i}/files/${j}`, `check "${c.id}" looks at ${f}, which is not a handin file`, 'checks grade what students hand in; use a path listed in "handin"');
       }

@@ -184,11 +184,19 @@ describe('handin globs (#10 item 4, #15 item 3)', () => {
 
   it('a check glob inside a `**` handin pattern names handin files', async () => {
     const m = baseManifest();
-    m.handin.push({ pattern: '**/*.go', exclude: [...kvStaff, '**/*_test.go', 'sqpart/squarer_impl.go'] });
+    m.handin.push({ pattern: '**/*.go', exclude: [...kvStaff, '**/*_test.go', 'sqpart/squarer_impl.go', 'vendor/**'] });
     m.checks = [{ id: 'fmt', kind: 'gofmt', files: ['kvpart/*.go', 'extra/**/*.go'] }];
     await expect(p.load(m)).resolves.toBeDefined();
-    m.checks[0].files.push('kvpart/*_test.go');
-    expect(await only(m)).toBe('/checks/0/files/2: check "fmt" looks at kvpart/*_test.go, which is not a handin file');
+    m.checks[0].files.push('vendor/*.go');
+    expect(await only(m)).toBe('/checks/0/files/2: check "fmt" looks at vendor/*.go, which is not a handin file');
+  });
+
+  it('a check glob wider than the handin list is fine when it covers handin files; one that covers none is not', async () => {
+    const m = baseManifest();
+    m.checks = [{ id: 'fmt', kind: 'gofmt', files: ['**/*.go', 'kvpart/*_impl.go'] }];
+    await expect(p.load(m)).resolves.toBeDefined();
+    m.checks[0].files.push('docs/**');
+    expect(await only(m)).toBe('/checks/0/files/2: check "fmt" looks at docs/**, which is not a handin file');
   });
 
   it.each([
