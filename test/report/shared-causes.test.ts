@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TestResult, Visibility } from '../../src/model.js';
-import { toGradescopeResults } from '../../src/report/gradescope.js';
+import { toGradescopeResults, validateGradescopeResults } from '../../src/report/gradescope.js';
 import { renderJUnit } from '../../src/report/junit.js';
 import { causesIn, findSharedCauses, sharedCauseLines } from '../../src/report/shared-causes.js';
 import { renderTable } from '../../src/report/terminal.js';
@@ -121,6 +121,7 @@ describe('in the reports: one race, one message', () => {
     expect(first[1]).toBe('The same data race (server_impl.go:14 vs :21) also failed 19 other tests (partA/TestTeardown2, partA/TestTeardown3, partA/TestTeardown4, partA/TestTeardown5, partA/TestTeardown6, partA/TestTeardown7 and 13 more): fix it once.');
     expect(first[2]).toBe('  Read at kv/server_impl.go:14 in (*server).Start.func1');
     expect(r.tests![20]!.output).not.toContain('also failed');
+    expect(validateGradescopeResults(r)).toEqual([]);
   });
 
   it('results.json header: only visible tests are grouped or named', () => {
