@@ -8,11 +8,30 @@ export interface FileName {
   displayPath: string;
 }
 
+export interface IgnoredCopy extends FileName {
+  differs: boolean;
+  /** Exported names the copy declares and the staff file does not (an edit; see intake.ts). */
+  added?: readonly string[];
+  /** Every name the copy declares. */
+  declared?: readonly string[];
+  package?: string;
+}
+
+export interface DroppedFile {
+  displayPath: string;
+  /** The folder it was in, e.g. "bitcoin". */
+  folder: string;
+  package?: string;
+  declared: readonly string[];
+}
+
 export interface DiagnosticsContext {
   /** Handin files taken from the submission. */
   handin: readonly FileName[];
   /** Staff files the student also handed in (their copy was ignored). */
-  ignoredStaffCopies: readonly (FileName & { differs: boolean })[];
+  ignoredStaffCopies: readonly IgnoredCopy[];
+  /** Go files the student handed in that no handin entry takes. */
+  dropped?: readonly DroppedFile[];
   module: string;
   allowDownloads: boolean;
 }
@@ -58,15 +77,23 @@ export function explainCompileErrors(rawOutput: string, ctx: DiagnosticsContext)
         ' Remove the import and use the standard library instead.',
     );
   }
-  const edited = ctx.ignoredStaffCopies.filter((c) => c.differs);
-  for (const copy of edited) {
+  const attributed = attributeToIgnoredFiles(lines, ctx);
+  for (const a of attributed) explanations.push(a.text);
+  const blamed = new Set(attributed.map((a) => a.file));
+  for (const copy of ctx.ignoredStaffCopies.filter((c) => (c.added?.length ?? 0) > 0 && !blamed.has(c.displayPath))) {
     explanations.push(
-      `You handed in an edited copy of ${copy.displayPath}, a staff file: the staff copy of ${copy.treePath} was used and your edits were ignored. ` +
-        'If your code relies on those edits (a changed signature, an added field or function), move them into your own handin files.',
+      `You handed in an edited copy of ${copy.displayPath}, a staff file: the staff copy of ${copy.treePath} was used, so what your copy adds (${(copy.added ?? []).join(', ')}) does not exist. ` +
+        'If your code relies on it, move it into your own handin files.',
     );
   }
   const firstError = lines.find((l) => /^\S+\.go:\d+(:\d+)?: /.test(l.trim()))?.trim() ?? lines.find((l) => l.trim() && !l.startsWith('#'))?.trim() ?? 'compilation failed';
-  const summary = imports.size > 0 ? `imports a package the project does not provide: ${[...imports.keys()].join(', ')}` : `does not compile: ${firstError}`;
+  const cause = attributed[0];
+  const summary =
+    imports.size > 0
+      ? `imports a package the project does not provide: ${[...imports.keys()].join(', ')}`
+      : cause
+        ? `does not compile because ${cause.short}: ${cause.error}`
+        : `does not compile: ${firstError}`;
   const parts = [];
   if (explanations.length > 0) parts.push(explanations.map((e) => `* ${e}`).join('\n'), '');
   parts.push('Compiler output:', text);
@@ -91,4 +118,84 @@ function renameFiles(output: string, ctx: DiagnosticsContext): string {
     }
   }
   return out;
+}
+
+interface Attribution {
+  /** Display path of the ignored file. */
+  file: string;
+  /** The compiler line it explains. */
+  error: string;
+  /** For the summary: "bitcoin/common.go was not graded". */
+  short: string;
+  /** The explanation bullet. */
+  text: string;
+}
+
+/** A compiler line that names something missing: `undefined: pkg.X`, `x.Y undefined (type *pkg.T has no field or method Y)`, … */
+const MISSING_NAME: { re: RegExp; name: (m: RegExpExecArray) => { qualifier?: string; name: string } }[] = [
+  { re: /: undefined: (?:(\w+)\.)?(\w+)$/, name: (m) => ({ ...(m[1] ? { qualifier: m[1] } : {}), name: m[2]! }) },
+  { re: /: \S+ undefined \(type \*?(?:(\w+)\.)?(\w+)(?:\[[^\]]*\])? has no field or method (\w+)/, name: (m) => ({ ...(m[1] ? { qualifier: m[1] } : {}), name: `${m[2]}.${m[3]}` }) },
+  { re: /: unknown field (\w+) in struct literal(?: of type \*?(?:(\w+)\.)?(\w+))?/, name: (m) => ({ ...(m[2] ? { qualifier: m[2] } : {}), name: m[3] ? `${m[3]}.${m[1]}` : m[1]! }) },
+  { re: /: (?:too many|not enough) arguments in call to (?:(\w+)\.)?(\w+)/, name: (m) => ({ ...(m[1] ? { qualifier: m[1] } : {}), name: m[2]! }) },
+];
+
+/**
+ * Build errors caused by a file the student handed in but that was not graded: a Go file no handin
+ * entry takes (a helper such as bitcoin/common.go) or an edited staff copy. The compiler names what is
+ * missing; if exactly such a name is declared in one of those files, in the package the error is
+ * about, that file is the cause. One explanation per file (the first error it explains).
+ */
+function attributeToIgnoredFiles(lines: readonly string[], ctx: DiagnosticsContext): Attribution[] {
+  const out: Attribution[] = [];
+  let packagePath = '';
+  for (const raw of lines) {
+    const line = raw.trim();
+    const header = /^# (\S+)/.exec(line);
+    if (header) {
+      packagePath = header[1]!;
+      continue;
+    }
+    const fileDir = /^(\S+?\.go):\d+/.exec(line)?.[1]?.split('/').slice(0, -1).join('/').replace(/^\.\/?/, '');
+    for (const { re, name } of MISSING_NAME) {
+      const m = re.exec(line);
+      if (!m) continue;
+      const wanted = name(m);
+      // The package the name should be in: the qualifier (a package name), else the erroring package.
+      const currentDir = packagePath.startsWith(`${ctx.module}/`) ? packagePath.slice(ctx.module.length + 1) : (fileDir ?? '');
+      const folder = wanted.qualifier ?? currentDir.split('/').pop() ?? '';
+      const inPackage = (pkg: string | undefined, dirName: string): boolean => (wanted.qualifier ? pkg === wanted.qualifier || (pkg === undefined && dirName === folder) : dirName === folder);
+      const copy = ctx.ignoredStaffCopies.find((c) => c.differs && c.declared?.includes(wanted.name) && inPackage(c.package, dirOf(c.treePath).split('/').pop() ?? '') && !out.some((o) => o.file === c.displayPath));
+      const dropped = (ctx.dropped ?? []).find((d) => d.declared.includes(wanted.name) && inPackage(d.package, d.folder) && !out.some((o) => o.file === d.displayPath));
+      const shown = wanted.qualifier ? `${wanted.qualifier}.${wanted.name}` : wanted.name;
+      if (dropped) {
+        out.push({
+          file: dropped.displayPath,
+          error: line,
+          short: `${dropped.displayPath} was not graded`,
+          text:
+            `${line} — ${shown} is declared in ${dropped.displayPath}, which you handed in but which was not graded: it is not one of this project's handin files (see the notices). ` +
+            'Move what your code needs from it into your handin files.',
+        });
+      } else if (copy) {
+        const signature = /arguments in call to/.test(line);
+        out.push({
+          file: copy.displayPath,
+          error: line,
+          short: `your copy of ${copy.displayPath} (a staff file) was not used`,
+          text:
+            `${line} — ${shown} is declared in your copy of ${copy.displayPath}, a staff file; the staff copy of ${copy.treePath} was used instead, ` +
+            (signature
+              ? 'so if you changed its signature there, your code must use the staff signature. Keep staff files unchanged and put your own code into your handin files.'
+              : 'which does not declare it. Move it into one of your own handin files.'),
+        });
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+function dirOf(treePath: string): string {
+  const i = treePath.lastIndexOf('/');
+  return i < 0 ? '' : treePath.slice(0, i);
 }

@@ -27,11 +27,18 @@ export interface CheckInput {
   module: string;
 }
 
+/**
+ * evaluateCheck judges the files of a check that were handed in. A missing file is not this check's
+ * failure: it is reported once, by intake and by the tests that need it (one cause, one failure), and
+ * the check says it did not look at it. Only when none of its files were handed in does the check
+ * fail, since there is nothing to give its points for.
+ */
 export function evaluateCheck(input: CheckInput): CheckOutcome {
   const { check } = input;
   const files = input.present.filter((p) => check.files.some((f) => f === p || matchesGlob(f, p)));
   const missing = check.files.filter((f) => input.missing.includes(f));
-  const problems: string[] = missing.map((f) => `${f}: not handed in`);
+  const problems: string[] = [];
+  const notLooked = missing.length > 0 ? `\n\nNot checked, because not handed in: ${missing.join(', ')} (see the notices).` : '';
   for (const treePath of files) {
     const report = input.reports.get(treePath);
     const name = input.displayName(treePath);
@@ -45,16 +52,20 @@ export function evaluateCheck(input: CheckInput): CheckOutcome {
     }
     problems.push(...fileProblems(check, name, report, input.module));
   }
-  if (files.length === 0 && missing.length === 0) {
-    return { verdict: 'failed', summary: 'none of the files this check looks at were handed in', output: `Expected: ${check.files.join(', ')}` };
+  if (files.length === 0) {
+    return {
+      verdict: 'failed',
+      summary: missing.length > 0 ? `nothing to check: ${missing.join(', ')} ${missing.length === 1 ? 'was' : 'were'} not handed in` : 'none of the files this check looks at were handed in',
+      output: `${describe(check)}\n\nNone of the files it looks at were handed in. Expected: ${check.files.join(', ')}`,
+    };
   }
   if (problems.length === 0) {
-    return { verdict: 'passed', summary: '', output: `${describe(check)}: OK for ${files.map(input.displayName).join(', ')}` };
+    return { verdict: 'passed', summary: '', output: `${describe(check)}: OK for ${files.map(input.displayName).join(', ')}${notLooked}` };
   }
   return {
     verdict: 'failed',
     summary: problems[0]!.split('\n')[0]!,
-    output: `${describe(check)}\n\n${problems.join('\n')}\n\n${fixFor(check)}`,
+    output: `${describe(check)}\n\n${problems.join('\n')}\n\n${fixFor(check)}${notLooked}`,
   };
 }
 

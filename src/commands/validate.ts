@@ -1,12 +1,37 @@
 /** `dsgrade validate <project>`: the manifest and the files it names, without grading. */
 import { EXIT } from '../cli/exit-codes.js';
 import { ManifestError, isDsgradeError } from '../errors.js';
+import { baseImageHint, goVersionDifference } from '../build/go-version.js';
+import { findGo } from '../build/go-env.js';
 import { loadManifest } from '../manifest/load.js';
 import { totalPoints } from '../manifest/rules.js';
 import { describeGatePolicy } from '../gate/policy.js';
 import { processIO, type CommandIO } from './io.js';
 
-export async function validateCommand(opts: { project: string; io?: CommandIO }): Promise<number> {
+/**
+ * Which Go would grade locally, against the course's: a note (not a problem) when major.minor differ.
+ * No Go on this machine is no reason to fail validation: the note says so instead.
+ */
+async function writeGoVersionNote(io: CommandIO, course: string | undefined, override: string | undefined): Promise<void> {
+  if (course === undefined) return;
+  let building = override;
+  if (building === undefined) {
+    try {
+      building = (await findGo()).version;
+    } catch {
+      io.stdout.write(`note: no Go toolchain found here; this course uses Go ${course}\n`);
+      return;
+    }
+  }
+  const d = goVersionDifference(course, building);
+  if (!d) return;
+  io.stdout.write(
+    `note: local grading builds with ${d.building}, this course uses Go ${d.course} (go.version)${d.older ? ': an older Go may not build the course\'s code' : '; a newer Go builds older code, so this is informational'}. ` +
+      `To grade with the course's exact Go: ${baseImageHint(d.course)} (docs/docker.md).\n`,
+  );
+}
+
+export async function validateCommand(opts: { project: string; io?: CommandIO; goVersion?: string }): Promise<number> {
   const io = opts.io ?? processIO();
   try {
     const { manifest, warnings, staffFiles } = await loadManifest(opts.project);
@@ -17,6 +42,7 @@ export async function validateCommand(opts: { project: string; io?: CommandIO })
         `${totalPoints(manifest)} points, ${staffFiles.size} staff file(s), ${manifest.mutants.length} mutant(s)\n`,
     );
     io.stdout.write(`${describeGatePolicy(manifest.gate)}\n`);
+    await writeGoVersionNote(io, manifest.go.version, opts.goVersion);
     return EXIT.OK;
   } catch (err) {
     if (err instanceof ManifestError || (isDsgradeError(err) && err.code.startsWith('MANIFEST'))) {

@@ -12,11 +12,13 @@ import { DsgradeError } from '../errors.js';
 import type { HandinEntry } from '../manifest/types.js';
 import type { Notice } from '../model.js';
 import { copyFolder } from './copy-folder.js';
+import { isExported, scanGoDecls } from './go-decls.js';
 import { matchSubmission } from './match.js';
 import { basename, formatBytes } from './paths.js';
 import { Budget, listPaths, SkipLog, type CopiedFile } from './safe-copy.js';
 import { nearMisses } from './suggest.js';
 import { extractZip, looksLikeZip } from './zip.js';
+import { hasDoubleStar } from '../util/glob.js';
 
 export interface HandinFile {
   /** Path inside the Go module root, e.g. "p0partA/server_impl.go". */
@@ -32,6 +34,24 @@ export interface IgnoredStaffCopy {
   displayPath: string;
   /** The content differs from the staff file. */
   differs: boolean;
+  /**
+   * Exported names the copy declares that the staff file does not (`Message.Describe`, `NewJob`):
+   * the evidence of an edit. A copy that merely differs is usually the course's own version of the
+   * file (ours reproduces its API, not its code), so only added names count as an edit.
+   */
+  added: string[];
+  /** Every name the copy declares (Go files), for explaining build errors; see go-decls.ts. */
+  declared: string[];
+  package?: string;
+}
+
+/** A submitted Go file that no handin entry takes, with what it declares (for explaining build errors). */
+export interface DroppedGoFile {
+  displayPath: string;
+  /** Name of the folder it was in ("bitcoin" for cmu440/bitcoin/common.go; "" at the top level). */
+  folder: string;
+  package?: string;
+  declared: string[];
 }
 
 export interface IntakeResult {
@@ -44,6 +64,8 @@ export interface IntakeResult {
   missing: string[];
   /** Display paths of files ignored because no handin entry takes them. */
   unexpected: string[];
+  /** The Go files among `unexpected` (at most MAX_SCANNED_DROPPED, the rest are not read). */
+  droppedGoFiles: DroppedGoFile[];
   ignoredStaffCopies: IgnoredStaffCopy[];
   notices: Notice[];
   /** Temp folder holding the safe copy; removed by cleanup(). */
@@ -68,6 +90,10 @@ export const DEFAULT_MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 /** Entries looked at (folders, skipped and ignored entries too) per allowed file. */
 const ENTRIES_PER_FILE = 10;
 const UNEXPECTED_LISTED = 10;
+const STAFF_COPIES_LISTED = 8;
+/** Dropped Go files read for explanations; a submission with more is not helped by more. */
+const MAX_SCANNED_DROPPED = 200;
+const MAX_SCANNED_BYTES = 1024 * 1024;
 const ARCHIVE_RE = /\.(zip|tar|tgz|tar\.gz|rar|7z)$/i;
 
 /**
@@ -201,15 +227,9 @@ async function decide(copied: CopiedFile[], opts: IntakeOptions, skips: SkipLog)
 
   const ignoredStaffCopies: IgnoredStaffCopy[] = [];
   for (const copy of match.staffCopies) {
-    const { treePath, differs } = await compareWithStaff(fileOf(copy.file).absPath, copy.treePaths, opts.staffFiles);
-    ignoredStaffCopies.push({ treePath, displayPath: copy.file, differs });
-    const named = copy.file === treePath ? treePath : `${copy.file} (the project's ${treePath})`;
-    notices.push(
-      differs
-        ? { level: 'warning', message: `You handed in ${named}, a staff file: the staff copy is used and your edits are ignored.` }
-        : { level: 'info', message: `You handed in ${named}, a staff file (identical to the staff copy): the staff copy is used.` },
-    );
+    ignoredStaffCopies.push(await compareWithStaff(copy.file, fileOf(copy.file).absPath, copy.treePaths, opts.staffFiles));
   }
+  notices.push(...staffCopyNotices(ignoredStaffCopies));
 
   for (const u of match.unplaceable) {
     notices.push({
@@ -240,20 +260,69 @@ async function decide(copied: CopiedFile[], opts: IntakeOptions, skips: SkipLog)
 
   if (match.unexpected.length > 0) {
     const n = match.unexpected.length;
+    // Go files first: they are the ones a build may miss.
+    const listed = [...match.unexpected.filter(isGoFile), ...match.unexpected.filter((f) => !isGoFile(f))];
     notices.push({
       level: 'info',
-      message: `Ignored ${n} file${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not handin files (only the handin files are graded): ${listPaths(match.unexpected, UNEXPECTED_LISTED)}.`,
+      message: `Ignored ${n === 1 ? '1 file that is not a handin file' : `${n} files that are not handin files`} (only the handin files are graded): ${listPaths(listed, UNEXPECTED_LISTED)}.`,
     });
+  }
+  const droppedGoFiles: DroppedGoFile[] = [];
+  for (const rel of match.unexpected.filter((f) => isGoFile(f) && fileOf(f).size <= MAX_SCANNED_BYTES).slice(0, MAX_SCANNED_DROPPED)) {
+    const decls = scanGoDecls(await fs.readFile(fileOf(rel).absPath, 'utf8'));
+    const segments = rel.split('/');
+    droppedGoFiles.push({ displayPath: rel, folder: segments.length > 1 ? (segments[segments.length - 2] as string) : '', declared: decls.names, ...(decls.package ? { package: decls.package } : {}) });
   }
 
   files.sort((a, b) => cmp(a.treePath, b.treePath));
-  return { files, missing, unexpected: match.unexpected, ignoredStaffCopies, notices };
+  return { files, missing, unexpected: match.unexpected, droppedGoFiles, ignoredStaffCopies, notices };
+}
+
+function isGoFile(rel: string): boolean {
+  return rel.endsWith('.go');
+}
+
+/**
+ * One warning per edited staff copy (it adds declarations, named), and one info for all the others:
+ * a student who zipped the whole tree hands in every staff file, and that needs no action.
+ */
+function staffCopyNotices(copies: readonly IgnoredStaffCopy[]): Notice[] {
+  const notices: Notice[] = [];
+  const named = (c: IgnoredStaffCopy): string => (c.displayPath === c.treePath ? c.treePath : `${c.displayPath} (the project's ${c.treePath})`);
+  for (const c of copies.filter((x) => x.added.length > 0)) {
+    notices.push({
+      level: 'warning',
+      message:
+        `You handed in an edited copy of ${named(c)}, a staff file: the staff copy is used, so what your copy adds (${listPaths(c.added, 5)}) ` +
+        `does not exist when your code is built. Move it into one of your own handin files.`,
+    });
+  }
+  const plain = copies.filter((x) => x.added.length === 0);
+  const [only] = plain;
+  if (plain.length === 1 && only) {
+    notices.push({
+      level: 'info',
+      message: only.differs
+        ? `You handed in ${named(only)}, a staff file: the staff copy is used (your copy differs but declares nothing the staff copy lacks).`
+        : `You handed in ${named(only)}, a staff file (identical to the staff copy): the staff copy is used.`,
+    });
+  } else if (plain.length > 1) {
+    notices.push({
+      level: 'info',
+      message: `You handed in ${plain.length} staff files; the staff copies are used (yours declare nothing the staff copies lack): ${listPaths(plain.map(named), STAFF_COPIES_LISTED)}.`,
+    });
+  }
+  return notices;
 }
 
 function missingMessage(wanted: string, isPattern: boolean, leftovers: readonly string[], archives: readonly string[]): string {
   const name = basename(wanted);
   const folder = wanted.includes('/') ? wanted.slice(0, wanted.lastIndexOf('/')) : '';
-  const where = folder === '' ? 'at the top level of your submission' : `at the top level of your submission or inside a ${folder}/ folder`;
+  const where = hasDoubleStar(wanted)
+    ? 'in the project folders, laid out as in the starter code'
+    : folder === ''
+      ? 'at the top level of your submission'
+      : `at the top level of your submission or inside a ${folder}/ folder`;
   const parts = isPattern
     ? [`No file handed in for ${wanted} (at least one is required): hand in files named like ${name} ${where}.`]
     : [`Missing handin file ${wanted}: hand in ${name} ${where}.`];
@@ -277,17 +346,29 @@ function missingMessage(wanted: string, isPattern: boolean, leftovers: readonly 
   return parts.join(' ');
 }
 
-/** compareWithStaff picks the staff path the copy is identical to, if any, else the first. */
+/**
+ * compareWithStaff picks the staff path the copy is identical to, if any, else the one whose
+ * declarations it matches best, and says what the copy declares beyond it.
+ */
 async function compareWithStaff(
+  displayPath: string,
   copy: string,
   treePaths: readonly string[],
   staffFiles: ReadonlyMap<string, string>,
-): Promise<{ treePath: string; differs: boolean }> {
+): Promise<IgnoredStaffCopy> {
   const mine = await fs.readFile(copy);
+  const isGo = treePaths.some(isGoFile);
+  const decls = isGo && mine.length <= MAX_SCANNED_BYTES ? scanGoDecls(mine.toString('utf8')) : { names: [] };
+  let best: IgnoredStaffCopy | undefined;
   for (const treePath of treePaths) {
-    if (mine.equals(await readStaff(treePath, staffFiles))) return { treePath, differs: false };
+    const staff = await readStaff(treePath, staffFiles);
+    const base = { treePath, displayPath, declared: decls.names, ...(decls.package ? { package: decls.package } : {}) };
+    if (mine.equals(staff)) return { ...base, differs: false, added: [] };
+    const staffNames = new Set(isGo ? scanGoDecls(staff.toString('utf8')).names : []);
+    const added = decls.names.filter((n) => isExported(n) && !staffNames.has(n));
+    if (!best || added.length < best.added.length) best = { ...base, differs: true, added };
   }
-  return { treePath: treePaths[0] as string, differs: true };
+  return best as IgnoredStaffCopy;
 }
 
 async function readStaff(treePath: string, staffFiles: ReadonlyMap<string, string>): Promise<Buffer> {

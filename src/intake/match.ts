@@ -23,10 +23,20 @@
  * unmatched folders of the pattern hold no wildcard. A tree path the entry's `exclude` names (path or
  * glob) is never taken by that pattern.
  *
+ * Patterns with a `**` segment (which crosses folders: `**` + `/*.go` is "every Go file of the tree") cannot be
+ * placed by their last segments, since `**` says nothing about where the module root is. They match
+ * only where the submission shows the module tree: an *anchor* is a folder of the submission under
+ * which some file sits at a known tree path (a staff file, a starter stub or a handin path of two or
+ * more segments, or go.mod) — `cmu440/` when the student zipped `cmu440/lsp/message.go`. A file
+ * under an anchor (the deepest one, when anchors nest) has the tree path of its place below it, and
+ * a `**` pattern takes it when that tree path matches (a full match). A file under no anchor can still
+ * be taken by a `**` pattern that starts with a literal folder (`bitcoin/**` + `/*.go`): its tree path
+ * then starts at the last folder of that name (`x/bitcoin/a.go` → `bitcoin/a.go`).
+ *
  * Staff files: every staffPaths key except the exact handin `path`s (the starter ships stubs of those).
  */
 import type { HandinEntry } from '../manifest/types.js';
-import { compileGlob, isGlob, segmentMatchers, type SegmentMatcher } from '../util/glob.js';
+import { compileGlob, hasDoubleStar, isGlob, segmentMatchers, type SegmentMatcher } from '../util/glob.js';
 
 /** How many folders may sit above a partial match. */
 export const MAX_PARTIAL_DEPTH = 2;
@@ -89,6 +99,40 @@ function rankOf(k: number, full: boolean): number {
   return 2 * k + (full ? 1 : 0);
 }
 
+/** Root-level tree paths that say "the module root is here" (other one-segment paths are too common a name). */
+const ROOT_MARKERS = new Set(['go.mod', 'go.sum']);
+
+/**
+ * findAnchors returns the folder prefixes ('' or 'a/b/') under which the submission holds the module
+ * tree: for every file that ends with a known tree path, the part before it. Deepest first.
+ */
+export function findAnchors(files: readonly string[], knownTreePaths: readonly string[]): string[] {
+  const known = knownTreePaths.filter((t) => t.includes('/') || ROOT_MARKERS.has(t));
+  const anchors = new Set<string>();
+  for (const file of files) {
+    for (const t of known) {
+      if (file === t) anchors.add('');
+      else if (file.endsWith(`/${t}`)) anchors.add(file.slice(0, file.length - t.length));
+    }
+  }
+  return [...anchors].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+
+/** The tree path a `**` pattern gives a submitted file, or undefined when it does not take it. */
+function crossFolderTreePath(file: string, segs: string[], glob: string, re: RegExp, anchors: readonly string[]): string | undefined {
+  const anchor = anchors.find((a) => file.startsWith(a));
+  if (anchor !== undefined) {
+    const treePath = file.slice(anchor.length);
+    return re.test(treePath) ? treePath : undefined;
+  }
+  const first = glob.split('/')[0] as string;
+  if (isGlob(first)) return undefined;
+  const at = segs.lastIndexOf(first, segs.length - 2);
+  if (at < 0) return undefined;
+  const treePath = segs.slice(at).join('/');
+  return re.test(treePath) ? treePath : undefined;
+}
+
 export function matchSubmission(files: readonly string[], handin: readonly HandinEntry[], staffPaths: Iterable<string>): MatchResult {
   const exactHandin = new Set(handin.flatMap((e) => (e.path === undefined ? [] : [e.path])));
   const staff = [...staffPaths].filter((p) => !exactHandin.has(p)).sort();
@@ -98,9 +142,11 @@ export function matchSubmission(files: readonly string[], handin: readonly Handi
   const entries = handin.map((e, index) => {
     const glob = e.pattern ?? e.path ?? '';
     const excludes = e.exclude.map((x) => (isGlob(x) ? compileGlob(x) : x));
-    return { index, isPattern: e.pattern !== undefined, glob, target: target(glob), excludes };
+    const crossesFolders = e.pattern !== undefined && hasDoubleStar(glob);
+    return { index, isPattern: e.pattern !== undefined, glob, target: target(glob), excludes, crossesFolders, re: compileGlob(glob) };
   });
   const split = files.map((f) => ({ file: f, segs: f.split('/') }));
+  const anchors = entries.some((e) => e.crossesFolders) ? findAnchors(files, [...staff, ...exactHandin]) : [];
 
   // A pattern's flat fallback is off as soon as one submitted file sits in the pattern's folders.
   const patternHasFull = entries.map((e) => e.isPattern && split.some(({ segs }) => compare(segs, e.target).full));
@@ -114,6 +160,12 @@ export function matchSubmission(files: readonly string[], handin: readonly Handi
   for (const { file, segs } of split) {
     const cands: Candidate[] = [];
     for (const e of entries) {
+      if (e.crossesFolders) {
+        const treePath = crossFolderTreePath(file, segs, e.glob, e.re, anchors);
+        if (treePath === undefined || staffSet.has(treePath) || excluded(e.excludes, treePath)) continue;
+        cands.push({ treePath, rank: rankOf(treePath.split('/').length, true), entry: e.index });
+        continue;
+      }
       const { k, full } = compare(segs, e.target);
       if (k === 0) continue;
       let treePath: string;

@@ -6,11 +6,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ManifestIssue } from '../errors.js';
 import { exists, isDirectory, listFiles } from '../util/fs.js';
-import { matchesGlob } from '../util/glob.js';
+import { globProblem, globSample, isGlob, matchesGlob } from '../util/glob.js';
+import { majorMinor } from '../build/go-version.js';
 import { scanPackage } from './go-sources.js';
 import { checkScenarioSuite } from '../scenario/manifest-rules.js';
 import { checkProjectPolicy } from '../gate/policy.js';
-import type { GoTestSpec, Manifest } from './types.js';
+import type { GoTestSpec, HandinEntry, Manifest } from './types.js';
 
 const EPSILON = 1e-9;
 
@@ -31,9 +32,17 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
     add('/go/moduleRoot', `no go.mod at ${path.relative(m.dir, goMod)}`, 'point "go.moduleRoot" at the starter folder that holds go.mod');
     return staffFiles;
   }
-  const declared = /^module\s+(\S+)/m.exec(await fs.readFile(goMod, 'utf8'))?.[1];
+  const goModText = await fs.readFile(goMod, 'utf8');
+  const declared = /^module\s+(\S+)/m.exec(goModText)?.[1];
   if (declared !== m.go.module) {
     add('/go/module', `go.mod declares module "${declared ?? '(none)'}" but the manifest says "${m.go.module}"`, `set "go.module" to "${declared}" or fix go.mod`);
+  }
+  // go.version and go.mod's `go` line both say which Go the course uses; without go.version, go.mod's counts.
+  const goLine = /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goModText)?.[1];
+  if (m.go.version === undefined) {
+    if (goLine !== undefined) m.go.version = goLine;
+  } else if (goLine !== undefined && majorMinor(goLine) !== majorMinor(m.go.version)) {
+    warnings.push(`go.version is ${m.go.version} but ${path.relative(m.dir, goMod)} says go ${goLine}: both should name the Go the course uses`);
   }
 
   // Which starter files are taken from the submission (handin) and which are staff files.
@@ -41,6 +50,9 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
   const overlayFiles = m.staff ? ((await isDirectory(m.staff)) ? await listFiles(m.staff) : null) : [];
   if (overlayFiles === null) add('/staff', `staff folder not found: ${m.staff}`, 'create it or remove "staff"');
 
+  const globsOk = checkGlobs(m, add);
+  const projectFiles = [...starterFiles, ...(overlayFiles ?? [])];
+  const handinPathList = m.handin.flatMap((h) => (h.path !== undefined ? [h.path] : []));
   m.handin.forEach((h, i) => {
     if (h.path !== undefined) {
       if (overlayFiles?.includes(h.path)) {
@@ -48,21 +60,31 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
       }
       return;
     }
+    if (!globsOk) return;
     const pattern = h.pattern!;
-    const overlapping = [...starterFiles, ...(overlayFiles ?? [])].filter(
-      (f) => matchesGlob(pattern, f) && !h.exclude.includes(f) && !isStub(f, starterFiles, m),
-    );
-    if (overlapping.length > 0) {
+    const takes = (f: string): boolean => matchesGlob(pattern, f) && !isExcluded(h, f);
+    // Hidden staff files are always staff: the only fix is to keep the pattern off them.
+    const hidden = (overlayFiles ?? []).filter(takes);
+    if (hidden.length > 0) {
       add(
         `/handin/${i}/pattern`,
-        `handin pattern ${pattern} also matches staff file(s) ${overlapping.join(', ')}`,
-        `narrow the pattern, or list those files in "exclude" so the staff copies are always used`,
+        `handin pattern ${pattern} also matches hidden staff file(s) ${listed(hidden)}`,
+        `list them in this entry's "exclude" so the staff copies are always used (globs work: ${excludeExample(hidden, projectFiles, handinPathList)}), or narrow the pattern`,
+      );
+    }
+    // A starter file is either a staff file or a stub the student replaces; only the author knows which.
+    const starter = starterFiles.filter((f) => takes(f) && !isStub(f, m) && !(overlayFiles ?? []).includes(f));
+    if (starter.length > 0) {
+      add(
+        `/handin/${i}/pattern`,
+        `handin pattern ${pattern} also matches starter file(s) ${listed(starter)}, which are neither excluded nor handin paths`,
+        `for each one: if students replace it (a stub they fill in), add {"path": "${starter[0]}"} to "handin" (with "required": false if they need not hand it in); ` +
+          `if it is a staff file, list it in this entry's "exclude" (globs work: ${excludeExample(starter, projectFiles, handinPathList)})`,
       );
     }
   });
 
-  const takenFromSubmission = (f: string): boolean =>
-    m.handin.some((h) => (h.path !== undefined ? h.path === f : matchesGlob(h.pattern!, f) && !h.exclude.includes(f)));
+  const takenFromSubmission = (f: string): boolean => handinEntryTaking(m, f) !== undefined;
   for (const f of starterFiles) if (!takenFromSubmission(f)) staffFiles.set(f, path.join(moduleDir, f));
   for (const f of overlayFiles ?? []) staffFiles.set(f, path.join(m.staff!, f));
 
@@ -75,7 +97,12 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
     checkIds.add(c.id);
     if (c.files.length === 0) add(`/checks/${i}/files`, `check "${c.id}" names no files`, 'list the handin files it should look at in "files"');
     c.files.forEach((f, j) => {
-      if (!takenFromSubmission(f) && !m.handin.some((h) => h.pattern === f)) {
+      // A glob is fine when it can name handin files: it equals a handin pattern, a file it names could
+      // be taken (checked on a sample), or it covers a handin path or pattern (`**/*.go` over `lsp/*.go`).
+      const handedIn = isGlob(f)
+        ? m.handin.some((h) => h.pattern === f || matchesGlob(f, h.path ?? globSample(h.pattern!))) || takenFromSubmission(globSample(f))
+        : takenFromSubmission(f);
+      if (!handedIn) {
         add(`/checks/${i}/files/${j}`, `check "${c.id}" looks at ${f}, which is not a handin file`, 'checks grade what students hand in; use a path listed in "handin"');
       }
     });
@@ -87,6 +114,7 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
   warnings.push(...gate.warnings);
 
   // Suites.
+  const numbers: { number: string; pointer: string; what: string }[] = m.checks.flatMap((c, i) => (c.number !== undefined ? [{ number: c.number, pointer: `/checks/${i}/number`, what: `check ${c.id}` }] : []));
   const suiteIds = new Set<string>();
   const testIds = new Set<string>(['build', ...m.checks.map((c) => `check/${c.id}`)]);
   for (const [i, suite] of m.suites.entries()) {
@@ -96,6 +124,9 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
     }
     suiteIds.add(suite.id);
     if (suite.kind === 'scenario') {
+      suite.scenarios.forEach((sc, j) => {
+        if (sc.number !== undefined) numbers.push({ number: sc.number, pointer: `${at}/scenarios/${j}/number`, what: `scenario ${sc.name}` });
+      });
       await checkScenarioSuite(suite, { at, moduleDir, staffDir: m.staff, add, testIds });
       continue;
     }
@@ -115,11 +146,21 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
           'dsgrade injects its own TestMain so that verdicts cannot be forged; move set-up into a helper or init()',
         );
       }
+      // Tests in the package's test files that handin entries take: not staff tests, and the usual
+      // reason why a name or pattern "matches nothing" when the package is full of tests.
+      const handedInTests = await scanHandedInTests(staffTestDirs, suite.package, m, staffFiles);
+      const whyNot = (matching: (name: string) => boolean): { message: string; fix: string } | undefined => explainHandedInTests(handedInTests, m, matching);
       const expanded: GoTestSpec[] = [];
       suite.tests.forEach((t, j) => {
+        if (t.number !== undefined) numbers.push({ number: t.number, pointer: `${at}/tests/${j}/number`, what: `test ${t.name}` });
         if (t.pattern === undefined) {
           if (!scanned.tests.includes(t.name)) {
-            add(`${at}/tests/${j}/name`, `no staff test file in ${suite.package} defines ${t.name}`, `define func ${t.name}(t *testing.T) in a staff _test.go file, or correct the name`);
+            const why = whyNot((name) => name === t.name);
+            add(
+              `${at}/tests/${j}/name`,
+              `no staff test file in ${suite.package} defines ${t.name}${why ? `: ${why.message}` : ''}`,
+              why?.fix ?? `define func ${t.name}(t *testing.T) in a staff _test.go file, or correct the name`,
+            );
           }
           expanded.push(t);
           return;
@@ -133,7 +174,23 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
         }
         const named = new Set(suite.tests.filter((x) => x.pattern === undefined).map((x) => x.name));
         const hits = scanned.tests.filter((name) => re.test(name) && !named.has(name) && !expanded.some((e) => e.name === name));
-        if (hits.length === 0) add(`${at}/tests/${j}/pattern`, `pattern ${t.pattern} matches no staff test in ${suite.package}`, 'check the pattern against the test names');
+        if (hits.length === 0) {
+          const why = whyNot((name) => re.test(name));
+          const taken = scanned.tests.filter((name) => re.test(name));
+          add(
+            `${at}/tests/${j}/pattern`,
+            `pattern ${t.pattern} matches no staff test in ${suite.package}` +
+              (why
+                ? `: ${why.message}`
+                : taken.length > 0
+                  ? `: ${taken.length === 1 ? 'the test it matches is' : `the ${taken.length} tests it matches are`} already graded by other entries (${listed(taken, 5)})`
+                  : ''),
+            why?.fix ?? (taken.length > 0 ? 'remove the pattern, or the entries that already grade those tests' : `check the pattern against the test names (${scanned.tests.length} staff tests: ${listed(scanned.tests, 5)})`),
+          );
+        }
+        if (hits.length > 1 && t.number !== undefined) {
+          add(`${at}/tests/${j}/number`, `pattern ${t.pattern} gives its number ${t.number} to each of the ${hits.length} tests it matches`, 'remove "number" from the pattern entry, or list the tests by name, each with its own number');
+        }
         for (const name of hits) {
           const { pattern: _pattern, ...rest } = t;
           expanded.push({ ...rest, name, displayName: name });
@@ -146,6 +203,10 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
         testIds.add(id);
       }
     } else {
+      if (suite.correct.number !== undefined) numbers.push({ number: suite.correct.number, pointer: `${at}/correct/number`, what: `${suite.id}/correct` });
+      suite.buggy.forEach((b, j) => {
+        if (b.number !== undefined) numbers.push({ number: b.number, pointer: `${at}/buggy/${j}/number`, what: `${suite.id}/${b.name}` });
+      });
       if (!handinPaths.has(suite.testFile)) add(`${at}/testFile`, `testFile ${suite.testFile} is not a handin path`, 'add it to "handin" or correct the path');
       if (!staffFiles.has(suite.implFile)) add(`${at}/implFile`, `implFile ${suite.implFile} is not a staff file of the starter`, 'name the staff implementation that each buggy variant replaces');
       for (const [j, b] of suite.buggy.entries()) {
@@ -154,6 +215,14 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
       testIds.add(`${suite.id}/correct`);
       for (const b of suite.buggy) testIds.add(`${suite.id}/${b.name}`);
     }
+  }
+
+  // Gradescope sorts and labels tests by number: one number, one test.
+  const firstWith = new Map<string, { pointer: string; what: string }>();
+  for (const n of numbers) {
+    const first = firstWith.get(n.number);
+    if (first) add(n.pointer, `number ${n.number} of ${n.what} is already used by ${first.what} (${first.pointer})`, 'give every check and test its own number');
+    else firstWith.set(n.number, n);
   }
 
   // Points.
@@ -189,9 +258,108 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
   return staffFiles;
 }
 
-/** A starter file a pattern legitimately takes: a stub students replace (it is not in the overlay). */
-function isStub(f: string, starterFiles: string[], m: Manifest): boolean {
-  return starterFiles.includes(f) && m.handin.some((h) => h.path === f);
+/** A starter file a pattern legitimately takes: a stub students replace, listed as a handin path. */
+function isStub(f: string, m: Manifest): boolean {
+  return m.handin.some((h) => h.path === f);
+}
+
+/** isExcluded reports whether an entry's `exclude` (paths or globs) names a tree path. */
+export function isExcluded(h: HandinEntry, treePath: string): boolean {
+  return h.exclude.some((x) => x === treePath || (isGlob(x) && matchesGlob(x, treePath)));
+}
+
+/** The index of the first handin entry that takes a tree path from submissions, if any. */
+export function handinEntryTaking(m: Manifest, treePath: string): number | undefined {
+  const i = m.handin.findIndex((h) => (h.path !== undefined ? h.path === treePath : matchesGlob(h.pattern!, treePath) && !isExcluded(h, treePath)));
+  return i < 0 ? undefined : i;
+}
+
+/** Every glob of the handin list and the checks must be well formed; returns false when one is not. */
+function checkGlobs(m: Manifest, add: (pointer: string, message: string, fix: string) => void): boolean {
+  let ok = true;
+  const check = (pointer: string, glob: string, what: string): void => {
+    const problem = globProblem(glob);
+    if (problem === undefined) return;
+    ok = false;
+    add(pointer, `${what} ${JSON.stringify(glob)} ${problem}`, '`*` and `?` match within one folder, a whole `**` folder matches any number of folders: e.g. "lsp/*.go", "bitcoin/**/*.go", "**/*_test.go"');
+  };
+  m.handin.forEach((h, i) => {
+    if (h.pattern !== undefined) check(`/handin/${i}/pattern`, h.pattern, 'handin pattern');
+    h.exclude.forEach((x, j) => check(`/handin/${i}/exclude/${j}`, x, 'exclude'));
+  });
+  m.checks.forEach((c, i) => c.files.forEach((f, j) => check(`/checks/${i}/files/${j}`, f, 'check file')));
+  return ok;
+}
+
+/**
+ * excludeExample suggests one exclude for `files`: `dir/*_test.go` for test files of one folder,
+ * `**` + `/*_test.go` for test files anywhere, `dir/**` for a folder that holds nothing else of the
+ * project and no handin path (`lspnet/**`), else the first file.
+ */
+function excludeExample(files: readonly string[], projectFiles: readonly string[] = files, handinPaths: readonly string[] = []): string {
+  const [first] = files;
+  if (!first) return '"dir/*_test.go"';
+  const dirOf = (f: string): string => (f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '');
+  const dir = dirOf(first);
+  if (files.every((f) => f.endsWith('_test.go'))) return dir && files.every((f) => dirOf(f) === dir) ? `"${dir}/*_test.go"` : '"**/*_test.go"';
+  const listedSet = new Set(files);
+  const wholeFolder = (d: string): boolean =>
+    d !== '' && projectFiles.every((f) => !f.startsWith(`${d}/`) || listedSet.has(f)) && !handinPaths.some((h) => h.startsWith(`${d}/`));
+  // The shallowest folder of the first file that is staff through and through.
+  const segments = dir.split('/');
+  for (let n = 1; n <= segments.length && dir !== ''; n++) {
+    const d = segments.slice(0, n).join('/');
+    if (wholeFolder(d)) return `"${d}/**"`;
+  }
+  const folder = [...new Set(files.map(dirOf))].find(wholeFolder);
+  return folder ? `"${folder}/**"` : `"${first}"`;
+}
+
+function listed(items: readonly string[], max = 10): string {
+  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
+}
+
+interface HandedInTests {
+  /** Test name → the test file defining it, for test files that handin entries take. */
+  files: Map<string, { treePath: string; entry: number }>;
+}
+
+/** Tests defined by test files of the package that a handin entry takes from submissions. */
+async function scanHandedInTests(dirs: string[], pkg: string, m: Manifest, staffFiles: ReadonlyMap<string, string>): Promise<HandedInTests> {
+  const files = new Map<string, { treePath: string; entry: number }>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.filter((n) => n.endsWith('_test.go')).sort()) {
+      const treePath = path.posix.join(pkg, name);
+      const entry = handinEntryTaking(m, treePath);
+      if (entry === undefined || staffFiles.has(treePath)) continue;
+      const scanned = await scanPackage([dir], (n) => n === name);
+      for (const test of scanned.tests) if (!files.has(test)) files.set(test, { treePath, entry });
+    }
+  }
+  return { files };
+}
+
+function explainHandedInTests(h: HandedInTests, m: Manifest, matching: (name: string) => boolean): { message: string; fix: string } | undefined {
+  const hits = [...h.files].filter(([name]) => matching(name));
+  if (hits.length === 0) return undefined;
+  const files = [...new Set(hits.map(([, f]) => f.treePath))];
+  const entries = [...new Set(hits.map(([, f]) => f.entry))];
+  const byPattern = entries.every((e) => m.handin[e]?.pattern !== undefined);
+  const takers = entries.map((e) => (m.handin[e]?.pattern !== undefined ? `handin pattern ${m.handin[e]?.pattern} (/handin/${e})` : `handin path /handin/${e}`));
+  return {
+    message:
+      `${hits.length === 1 ? 'the test it means is' : `the ${hits.length} tests it means are`} defined in ${listed(files, 5)}, ` +
+      `which ${takers.join(' and ')} ${entries.length === 1 ? 'takes' : 'take'} from submissions, so ${files.length === 1 ? 'it is not a staff file' : 'they are not staff files'}`,
+    fix: byPattern
+      ? `keep staff tests out of the handin pattern: list ${files.length === 1 ? 'the file' : 'those files'} in its "exclude" (globs work: ${excludeExample(files)})`
+      : 'a handin file holds the student\'s own tests, which are never graded as staff tests: define the test in a staff _test.go file, or correct the name',
+  };
 }
 
 async function scanStaffTests(dirs: string[], pkg: string, staffFiles: Map<string, string>) {

@@ -11,8 +11,9 @@ export type { ScenarioSuite };
 export interface HandinEntry {
   /** Exact path inside the module root (slash-separated). */
   path?: string;
-  /** Glob inside the module root: `*` and `?` never cross a `/`. */
+  /** Glob inside the module root: `*` and `?` never cross a `/`; a whole `**` segment crosses any number (util/glob.ts). */
   pattern?: string;
+  /** Paths or globs the pattern never takes. */
   exclude: string[];
   required: boolean;
   maxBytes: number;
@@ -21,6 +22,7 @@ export interface HandinEntry {
 export interface GoSettings {
   moduleRoot: string;
   module: string;
+  /** The course's Go (`go.version`, else the `go` line of go.mod, filled in by rules.ts). */
   version?: string;
   allowDownloads: boolean;
   buildTimeoutSec: number;

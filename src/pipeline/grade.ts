@@ -11,6 +11,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
 import { runGo } from '../build/go-command.js';
 import { findGo, defaultCacheDir } from '../build/go-env.js';
+import { goVersionNotice } from '../build/go-version.js';
 import { assembleTree } from '../build/worktree.js';
 import { evaluateCheck } from '../checks/static-checks.js';
 import type { VetFileReport } from '../checks/vet-client.js';
@@ -92,6 +93,8 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
   for (const w of sandbox?.warnings ?? []) notices.push({ level: 'warning', message: `sandbox: ${w}` });
   const exposed = await sandbox?.readableByOthers(manifest.dir);
   if (exposed) notices.push({ level: 'warning', message: `sandbox: ${exposed}` });
+  const goNotice = goVersionNotice(manifest.go.version, currentBackend()?.goVersion ?? toolchain.version);
+  if (goNotice) notices.push(goNotice);
 
   try {
     try {
@@ -157,6 +160,7 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
     const diagnostics: DiagnosticsContext = {
       handin: intake.files,
       ignoredStaffCopies: intake.ignoredStaffCopies,
+      dropped: intake.droppedGoFiles,
       module: manifest.go.module,
       allowDownloads: manifest.go.allowDownloads,
     };

@@ -10,6 +10,7 @@ import { HUMAN_REVIEW } from '../gate/gate.js';
 import type { GradeReport, TestResult, Verdict, Visibility } from '../model.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { formatPoints } from './format.js';
+import { findSharedCauses, sharedCauseLines, sharedCauseSection } from './shared-causes.js';
 import { sanitizeText, truncateMiddle } from './truncate.js';
 
 export type GradescopeFormat = 'text' | 'html' | 'simple_format' | 'md' | 'ansi';
@@ -77,8 +78,12 @@ const VERDICT_LABEL: Record<Verdict, string> = { passed: 'Passed', failed: 'Fail
 /** toGradescopeResults maps a GradeReport to results.json, one Gradescope test per TestResult. */
 export function toGradescopeResults(report: GradeReport, opts: GradescopeOptions): GradescopeResults {
   const header = truncateMiddle(renderHeader(report, opts), opts.testOutputBytes).text;
-  const budgets = testBudgets(report.tests, header, opts);
-  const tests = report.tests.map((test, i) => toGradescopeTest(test, budgets[i] ?? opts.testOutputBytes));
+  // A test's output names the other tests with its cause only when they are shown as early as it is.
+  const causes = findSharedCauses(report.tests);
+  const visibility = new Map(report.tests.map((t) => [t.id, t.visibility]));
+  const shared = report.tests.map((t) => sharedCauseLines(t, causes, (id) => visibility.get(id)).map((l) => sanitizeText(l).replace(/\n/g, ' ')));
+  const budgets = testBudgets(report.tests, shared, header, opts);
+  const tests = report.tests.map((test, i) => toGradescopeTest(test, shared[i] ?? [], budgets[i] ?? opts.testOutputBytes));
   return {
     score: report.score,
     execution_time: Math.max(0, Math.round(report.durationMs)) / 1000,
@@ -101,8 +106,8 @@ export function toGradescopeResults(report: GradeReport, opts: GradescopeOptions
   };
 }
 
-function toGradescopeTest(test: TestResult, budget: number): GradescopeTest {
-  const { text, truncated, omittedBytes } = renderTestOutput(test, budget);
+function toGradescopeTest(test: TestResult, shared: readonly string[], budget: number): GradescopeTest {
+  const { text, truncated, omittedBytes } = renderTestOutput(test, shared, budget);
   const out: GradescopeTest = {
     name: oneLine(test.name),
     score: test.score,
@@ -131,11 +136,12 @@ function toGradescopeTest(test: TestResult, budget: number): GradescopeTest {
  * attempts when repeated, the captured output, the rerun command — in at most `budget` bytes,
  * cutting only the captured output while the fixed lines fit.
  */
-function renderTestOutput(test: TestResult, budget: number): { text: string; truncated: boolean; omittedBytes: number } {
+function renderTestOutput(test: TestResult, shared: readonly string[], budget: number): { text: string; truncated: boolean; omittedBytes: number } {
   const head: string[] = [];
   if (test.verdict === 'error') head.push(HARNESS_ERROR_LINE);
   const summary = oneLine(test.summary);
   head.push(summary ? `${VERDICT_LABEL[test.verdict]}: ${summary}` : VERDICT_LABEL[test.verdict]);
+  head.push(...shared);
   if (test.attempts.length > 1) {
     const verdicts = test.attempts.map((a) => a.verdict).join(', ');
     head.push(`${test.flaky ? 'Mixed outcomes' : 'Same outcome'} over ${test.attempts.length} attempts: ${verdicts}`);
@@ -160,10 +166,10 @@ function renderTestOutput(test: TestResult, budget: number): { text: string; tru
  * to one common cap when `totalOutputBytes` would otherwise be exceeded (water-filling, so short
  * outputs are never cut to make room).
  */
-function testBudgets(tests: TestResult[], header: string, opts: GradescopeOptions): number[] {
+function testBudgets(tests: TestResult[], shared: readonly string[][], header: string, opts: GradescopeOptions): number[] {
   const perTest = opts.testOutputBytes;
   if (opts.totalOutputBytes === undefined || tests.length === 0) return tests.map(() => perTest);
-  const sizes = tests.map((t) => Buffer.byteLength(renderTestOutput(t, perTest).text, 'utf8'));
+  const sizes = tests.map((t, i) => Buffer.byteLength(renderTestOutput(t, shared[i] ?? [], perTest).text, 'utf8'));
   let remaining = opts.totalOutputBytes - Buffer.byteLength(header, 'utf8');
   if (sizes.reduce((a, b) => a + b, 0) <= remaining) return tests.map(() => perTest);
   const order = sizes.map((size, i) => ({ size, i })).sort((a, b) => a.size - b.size);
@@ -215,6 +221,8 @@ function renderHeader(report: GradeReport, opts: GradescopeOptions): string {
       `${errors} test${errors === 1 ? '' : 's'} could not be decided by dsgrade (harness error). That is not your fault; course staff can see the details.`,
     );
   }
+  const causes = sharedCauseSection(findSharedCauses(shown));
+  if (causes.length) lines.push('', ...causes.map((l) => sanitizeText(l).replace(/\n/g, ' ')));
   if (report.notices.length) {
     lines.push('', 'Notices:');
     for (const n of report.notices) lines.push(`  [${n.level}] ${sanitizeText(n.message).trim().replace(/\n/g, '\n    ')}`);

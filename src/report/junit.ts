@@ -5,6 +5,7 @@
 import junitModule, { type Builder } from 'junit-report-builder';
 import type { GradeReport, TestResult } from '../model.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { findSharedCauses, sharedCauseLines } from './shared-causes.js';
 import { sanitizeText, truncateMiddle } from './truncate.js';
 
 export interface JUnitOptions {
@@ -29,6 +30,7 @@ export function renderJUnit(report: GradeReport, opts: JUnitOptions = {}): strin
   const builder = rootBuilder().newBuilder();
   builder.name(clean(`${report.project}`));
 
+  const causes = findSharedCauses(report.tests);
   const suites = new Map<string, TestResult[]>();
   for (const test of report.tests) {
     const list = suites.get(test.suite) ?? [];
@@ -61,8 +63,9 @@ export function renderJUnit(report: GradeReport, opts: JUnitOptions = {}): strin
       if (test.number !== undefined) tc.property('number', clean(test.number));
       if (test.flaky) tc.property('flaky', 'true');
       const output = cdataSafe(truncateMiddle(test.output, limit).text);
-      const summary = firstLine(test.summary);
-      const body = cdataSafe(truncateMiddle(withRerun(test), limit).text);
+      const shared = sharedCauseLines(test, causes);
+      const summary = firstLine(test.summary) + (shared.length > 0 ? ` (${firstLine(shared[0]!)})` : '');
+      const body = cdataSafe(truncateMiddle(withRerun(test, shared), limit).text);
       if (test.verdict === 'failed') tc.failure(summary, 'failed').stacktrace(body);
       if (test.verdict === 'error') {
         tc.error(`dsgrade could not decide this test (harness error): ${summary}`, 'harness-error', body);
@@ -81,8 +84,8 @@ export async function writeJUnit(path: string, report: GradeReport, opts: JUnitO
   await writeFileAtomic(path, renderJUnit(report, opts));
 }
 
-function withRerun(test: TestResult): string {
-  const output = sanitizeText(test.output).replace(/\n+$/, '');
+function withRerun(test: TestResult, shared: readonly string[]): string {
+  const output = sanitizeText([...(shared.length > 0 ? [...shared, ''] : []), test.output].join('\n')).replace(/\n+$/, '');
   return test.rerun ? `${output}\n\nRerun locally: ${firstLine(test.rerun)}` : output;
 }
 

@@ -5,6 +5,7 @@
 import { HUMAN_REVIEW_SHORT } from '../gate/gate.js';
 import type { GradeReport, TestResult, Verdict } from '../model.js';
 import { formatDuration, formatPoints } from './format.js';
+import { findSharedCauses, sharedCauseSection } from './shared-causes.js';
 import { sanitizeText } from './truncate.js';
 
 export interface TableOptions {
@@ -62,6 +63,14 @@ export function renderTable(report: GradeReport, opts: TableOptions): string {
         ? `${plain.slice(0, verdictAt)}${paint(VERDICT_COLOR[test.verdict], word)}${plain.slice(verdictAt + word.length)}`
         : plain,
     );
+  }
+
+  const causes = sharedCauseSection(findSharedCauses(report.tests));
+  if (causes.length) {
+    lines.push('');
+    const [heading, ...rest] = causes;
+    lines.push(paint(ANSI.bold, fit(heading!, width)));
+    for (const l of rest) lines.push(fit(`${l.match(/^ */)![0]}${cellText(l)}`, width));
   }
 
   if (report.notices.length) {

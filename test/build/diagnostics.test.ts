@@ -80,19 +80,88 @@ describe('explainCompileErrors', () => {
     expect(e.text).not.toContain('no downloads while grading');
   });
 
-  it('explains an edited staff copy and marks staff files in the output', () => {
+  it('explains an edited staff copy (one that adds declarations) and marks staff files in the output', () => {
     const e = explainCompileErrors('# example.com/course/kv\nkv/server.go:30:9: undefined: PutArgs\n', {
       ...ctx(),
       ignoredStaffCopies: [
-        { treePath: 'kv/common.go', displayPath: 'common.go', differs: true },
-        { treePath: 'kv/config.go', displayPath: 'config.go', differs: false },
+        { treePath: 'kv/common.go', displayPath: 'common.go', differs: true, added: ['GetArgs'], declared: ['GetArgs'] },
+        { treePath: 'kv/config.go', displayPath: 'config.go', differs: true, added: [], declared: ['Config'] },
       ],
     });
-    expect(e.text).toContain('* You handed in an edited copy of common.go, a staff file: the staff copy of kv/common.go was used and your edits were ignored.');
+    expect(e.text).toContain('* You handed in an edited copy of common.go, a staff file: the staff copy of kv/common.go was used, so what your copy adds (GetArgs) does not exist.');
+    // A copy that only differs (the course's own version of the file) is no explanation of anything.
     expect(e.text).not.toContain('config.go');
     expect(e.summary).toBe('does not compile: src/kv/server.go:30:9: undefined: PutArgs');
     const staff = explainCompileErrors('kv/common.go:4:2: undefined: Foo\n', { ...ctx(), ignoredStaffCopies: [{ treePath: 'kv/common.go', displayPath: 'common.go', differs: true }] });
     expect(staff.text).toContain('kv/common.go (staff copy):4:2: undefined: Foo');
+  });
+
+  // Recorded from Go 1.26.8: `go build ./...` of a module whose bitcoin/server/server.go uses names
+  // declared in files that were not part of the build.
+  const BITCOIN_OUTPUT = [
+    '# github.com/cmu440/bitcoin/server',
+    'bitcoin/server/server.go:6:16: undefined: bitcoin.RunningStats',
+    'bitcoin/server/server.go:8:31: too many arguments in call to bitcoin.NewRequest',
+    '\thave (string, number)',
+    '\twant (string)',
+    'bitcoin/server/server.go:9:8: m.Describe undefined (type *bitcoin.Message has no field or method Describe)',
+    'bitcoin/server/server.go:10:22: unknown field Extra in struct literal of type bitcoin.Message',
+    'bitcoin/server/server.go:11:6: undefined: helper',
+    '',
+  ].join('\n');
+  const bitcoin = (over: Partial<DiagnosticsContext>): DiagnosticsContext => ({
+    handin: [{ treePath: 'bitcoin/server/server.go', displayPath: 'cmu440/bitcoin/server/server.go' }],
+    ignoredStaffCopies: [],
+    dropped: [],
+    module: 'github.com/cmu440',
+    allowDownloads: false,
+    ...over,
+  });
+
+  it('a build error caused by a dropped helper file names that file, in the summary too (#10 item 4)', () => {
+    const e = explainCompileErrors(
+      BITCOIN_OUTPUT,
+      bitcoin({
+        dropped: [
+          { displayPath: 'cmu440/bitcoin/common.go', folder: 'bitcoin', package: 'bitcoin', declared: ['RunningStats', 'RunningStats.n'] },
+          { displayPath: 'cmu440/bitcoin/server/util.go', folder: 'server', package: 'main', declared: ['helper'] },
+          { displayPath: 'old/lsp/common.go', folder: 'lsp', package: 'lsp', declared: ['RunningStats'] },
+        ],
+      }),
+    );
+    expect(e.summary).toBe('does not compile because cmu440/bitcoin/common.go was not graded: cmu440/bitcoin/server/server.go:6:16: undefined: bitcoin.RunningStats');
+    expect(e.text).toContain(
+      "* cmu440/bitcoin/server/server.go:6:16: undefined: bitcoin.RunningStats — bitcoin.RunningStats is declared in cmu440/bitcoin/common.go, which you handed in but which was not graded: it is not one of this project's handin files",
+    );
+    // An unqualified name is looked for in the erroring package's folder (package main of bitcoin/server).
+    expect(e.text).toContain('* cmu440/bitcoin/server/server.go:11:6: undefined: helper — helper is declared in cmu440/bitcoin/server/util.go');
+    expect(e.text).not.toContain('old/lsp/common.go');
+  });
+
+  it('a build error caused by an ignored edited staff copy names that copy', () => {
+    const copy = {
+      treePath: 'bitcoin/message.go',
+      displayPath: 'cmu440/bitcoin/message.go',
+      differs: true,
+      added: ['Message.Describe', 'Message.Extra'],
+      declared: ['Message', 'Message.Data', 'Message.Extra', 'NewRequest', 'Message.Describe'],
+      package: 'bitcoin',
+    };
+    const e = explainCompileErrors(BITCOIN_OUTPUT, bitcoin({ ignoredStaffCopies: [copy] }));
+    expect(e.summary).toBe('does not compile because your copy of cmu440/bitcoin/message.go (a staff file) was not used: cmu440/bitcoin/server/server.go:8:31: too many arguments in call to bitcoin.NewRequest');
+    expect(e.text).toContain(
+      '* cmu440/bitcoin/server/server.go:8:31: too many arguments in call to bitcoin.NewRequest — bitcoin.NewRequest is declared in your copy of cmu440/bitcoin/message.go, a staff file; the staff copy of bitcoin/message.go was used instead, so if you changed its signature there, your code must use the staff signature.',
+    );
+    // One explanation per file, and no generic "edited copy" bullet on top of it.
+    expect(e.text.match(/^\* /gm)).toHaveLength(1);
+    const fieldOnly = explainCompileErrors('# github.com/cmu440/bitcoin/server\nbitcoin/server/server.go:9:8: m.Describe undefined (type *bitcoin.Message has no field or method Describe)\n', bitcoin({ ignoredStaffCopies: [copy] }));
+    expect(fieldOnly.text).toContain('Message.Describe is declared in your copy of cmu440/bitcoin/message.go, a staff file; the staff copy of bitcoin/message.go was used instead, which does not declare it.');
+  });
+
+  it('a missing name declared nowhere else gets no attribution', () => {
+    const e = explainCompileErrors(BITCOIN_OUTPUT, bitcoin({ dropped: [{ displayPath: 'x/bitcoin/other.go', folder: 'bitcoin', package: 'bitcoin', declared: ['Other'] }] }));
+    expect(e.summary).toBe('does not compile: cmu440/bitcoin/server/server.go:6:16: undefined: bitcoin.RunningStats');
+    expect(e.text.startsWith('Compiler output:')).toBe(true);
   });
 
   it('falls back to the first non-header line, or a fixed text', () => {

@@ -85,13 +85,38 @@ describe('duplicates', () => {
 });
 
 describe('staff files', () => {
-  it('an edited staff file is never taken, and the notice says the edits are ignored', async () => {
-    const r = await intake({ 'server_impl.go': IMPL, 'squarer_test.go': SQTEST, 'p0partA/server_api.go': 'package p0partA // hacked\n' });
+  it('an edited staff copy (it adds declarations) is never taken, and one warning names the file and what it adds', async () => {
+    const edited = 'package p0partA\n\ntype KeyValueServer interface{ Start(port int) error; Count() int }\n\nfunc Helper() {}\n\nfunc helper() {}\n';
+    const r = await intake({ 'server_impl.go': IMPL, 'squarer_test.go': SQTEST, 'p0partA/server_api.go': edited });
     expect(r.files.map((f) => f.treePath)).toEqual(['p0partA/server_impl.go', 'p0partB/squarer_test.go']);
-    expect(r.ignoredStaffCopies).toEqual([{ treePath: 'p0partA/server_api.go', displayPath: 'p0partA/server_api.go', differs: true }]);
-    expect(r.notices).toEqual([
-      { level: 'warning', message: 'You handed in p0partA/server_api.go, a staff file: the staff copy is used and your edits are ignored.' },
+    expect(r.ignoredStaffCopies).toEqual([
+      {
+        treePath: 'p0partA/server_api.go',
+        displayPath: 'p0partA/server_api.go',
+        differs: true,
+        added: ['KeyValueServer.Count', 'Helper'],
+        declared: ['KeyValueServer', 'KeyValueServer.Start', 'KeyValueServer.Count', 'Helper', 'helper'],
+        package: 'p0partA',
+      },
     ]);
+    expect(r.notices).toEqual([
+      {
+        level: 'warning',
+        message:
+          'You handed in an edited copy of p0partA/server_api.go, a staff file: the staff copy is used, so what your copy adds (KeyValueServer.Count, Helper) ' +
+          'does not exist when your code is built. Move it into one of your own handin files.',
+      },
+    ]);
+  });
+
+  it('a staff copy that differs but declares nothing new (the course\'s own version of the file) is an info, never "your edits are ignored"', async () => {
+    const courseVersion = '// Copyright the course.\npackage p0partA\n\n// KeyValueServer is the API.\ntype KeyValueServer interface {\n\tStart(port int) error\n}\n\nfunc unexportedInternals() {}\n';
+    const r = await intake({ 'server_impl.go': IMPL, 'squarer_test.go': SQTEST, 'p0partA/server_api.go': courseVersion });
+    expect(r.ignoredStaffCopies.map((c) => [c.treePath, c.differs, c.added])).toEqual([['p0partA/server_api.go', true, []]]);
+    expect(r.notices).toEqual([
+      { level: 'info', message: 'You handed in p0partA/server_api.go, a staff file: the staff copy is used (your copy differs but declares nothing the staff copy lacks).' },
+    ]);
+    expect(JSON.stringify(r.notices)).not.toMatch(/edit/);
   });
 
   it('an identical staff file is noted as identical', async () => {
@@ -100,7 +125,9 @@ describe('staff files', () => {
       'handin/squarer_test.go': SQTEST,
       'handin/squarer_impl.go': P0_STAFF['p0partB/squarer_impl.go'] as string,
     });
-    expect(r.ignoredStaffCopies).toEqual([{ treePath: 'p0partB/squarer_impl.go', displayPath: 'handin/squarer_impl.go', differs: false }]);
+    expect(r.ignoredStaffCopies).toEqual([
+      { treePath: 'p0partB/squarer_impl.go', displayPath: 'handin/squarer_impl.go', differs: false, added: [], declared: ['SquarerImpl'], package: 'p0partB' },
+    ]);
     expect(r.notices).toEqual([
       {
         level: 'info',
@@ -108,6 +135,22 @@ describe('staff files', () => {
       },
     ]);
     expect(r.unexpected).toEqual([]);
+  });
+
+  it('the whole tree handed in: every unedited staff copy in one info notice', async () => {
+    const tree: Record<string, string> = { 'cmu440/p0partA/server_impl.go': IMPL, 'cmu440/p0partB/squarer_test.go': SQTEST };
+    for (const [rel, content] of Object.entries(P0_STAFF)) if (rel !== 'p0partA/server_impl.go') tree[`cmu440/${rel}`] = `// the course's copy\n${content}`;
+    const r = await intake(tree);
+    expect(r.ignoredStaffCopies).toHaveLength(5);
+    expect(r.notices).toEqual([
+      {
+        level: 'info',
+        message:
+          'You handed in 5 staff files; the staff copies are used (yours declare nothing the staff copies lack): cmu440/go.mod (the project\'s go.mod), ' +
+          "cmu440/p0partA/kvstore/kvstore.go (the project's p0partA/kvstore/kvstore.go), cmu440/p0partA/server_api.go (the project's p0partA/server_api.go), " +
+          "cmu440/p0partB/squarer.go (the project's p0partB/squarer.go), cmu440/p0partB/squarer_impl.go (the project's p0partB/squarer_impl.go).",
+      },
+    ]);
   });
 
   it('a staff file that cannot be read is a project error, not the student’s', async () => {
@@ -145,6 +188,7 @@ describe('patterns and limits', () => {
       ['lsp/client_api.go', true],
       ['lsp/message.go', false],
     ]);
+    expect(r.droppedGoFiles).toEqual([]);
     expect(r.unexpected).toEqual(['p1/lsp/notes.txt']);
     expect(r.missing).toEqual([]);
   });
@@ -186,5 +230,58 @@ describe('patterns and limits', () => {
     // Both paths are missing, and their notices do not misdescribe server.go as nested too deep.
     expect(r.missing).toEqual(['kvraft/server.go', 'shardkv/server.go']);
     expect(r.notices.filter((n) => n.message.includes('too deep') || n.message.includes('folders deep'))).toEqual([]);
+  });
+});
+
+describe('the whole cmu440/ tree handed in, taken by `**` (#10 item 4)', () => {
+  const p1Staff = {
+    'go.mod': 'module github.com/cmu440\n\ngo 1.21\n',
+    'bitcoin/message.go': 'package bitcoin\n\ntype Message struct{ Data string }\n',
+    'lspnet/conn.go': 'package lspnet\n\nfunc Dial() {}\n',
+    'bitcoin/server/server.go': 'package main\n\nfunc main() {}\n',
+  };
+  const handin = [
+    pathEntry('bitcoin/server/server.go'),
+    patternEntry('**/*.go', { exclude: ['lspnet/**', 'bitcoin/message.go', '**/*_test.go'] }),
+  ];
+  const zipped = {
+    'cmu440/go.mod': 'module github.com/cmu440\n\ngo 1.21\n',
+    'cmu440/bitcoin/message.go': 'package bitcoin\n\n// the course version\ntype Message struct{ Data string }\n',
+    'cmu440/bitcoin/common.go': 'package bitcoin\n\ntype RunningStats struct{ n int }\n',
+    'cmu440/bitcoin/server/server.go': 'package main\n\nfunc main() {}\n',
+    'cmu440/bitcoin/server/queue.go': 'package main\n\ntype queue []int\n',
+    'cmu440/lspnet/conn.go': 'package lspnet\n\nfunc Dial() {}\n',
+    'cmu440/lsp/lsp1_test.go': 'package lsp\n',
+    'cmu440/README.md': 'notes',
+  };
+
+  it('takes every student .go file of the tree, places it by the tree the zip shows, and leaves staff files to staff', async () => {
+    const staffFiles = await writeStaff(path.join(tmp, 'p1-staff'), p1Staff);
+    staffFiles.delete('bitcoin/server/server.go'); // a handin path: the starter holds its stub
+    const r = await intake(zipped, { handin, staffFiles });
+    expect(r.files.map((f) => [f.treePath, f.displayPath])).toEqual([
+      ['bitcoin/common.go', 'cmu440/bitcoin/common.go'],
+      ['bitcoin/server/queue.go', 'cmu440/bitcoin/server/queue.go'],
+      ['bitcoin/server/server.go', 'cmu440/bitcoin/server/server.go'],
+    ]);
+    expect(r.ignoredStaffCopies.map((c) => c.treePath).sort()).toEqual(['bitcoin/message.go', 'go.mod', 'lspnet/conn.go']);
+    expect(r.unexpected).toEqual(['cmu440/README.md', 'cmu440/lsp/lsp1_test.go']);
+    expect(r.notices.map((n) => n.level)).toEqual(['info', 'info']);
+  });
+
+  it('without such a pattern the helper file is dropped, and intake keeps what it declares for the build explanation', async () => {
+    const staffFiles = await writeStaff(path.join(tmp, 'p1-staff'), p1Staff);
+    staffFiles.delete('bitcoin/server/server.go');
+    const r = await intake(zipped, { handin: [pathEntry('bitcoin/server/server.go')], staffFiles });
+    expect(r.files.map((f) => f.treePath)).toEqual(['bitcoin/server/server.go']);
+    expect(r.droppedGoFiles).toEqual([
+      { displayPath: 'cmu440/bitcoin/common.go', folder: 'bitcoin', package: 'bitcoin', declared: ['RunningStats', 'RunningStats.n'] },
+      { displayPath: 'cmu440/bitcoin/server/queue.go', folder: 'server', package: 'main', declared: ['queue'] },
+      { displayPath: 'cmu440/lsp/lsp1_test.go', folder: 'lsp', package: 'lsp', declared: [] },
+    ]);
+    // Go files are listed first in the notice: they are the ones a build may miss.
+    expect(r.notices.find((n) => n.message.startsWith('Ignored'))?.message).toBe(
+      'Ignored 4 files that are not handin files (only the handin files are graded): cmu440/bitcoin/common.go, cmu440/bitcoin/server/queue.go, cmu440/lsp/lsp1_test.go, cmu440/README.md.',
+    );
   });
 });

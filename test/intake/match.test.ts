@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchSubmission } from '../../src/intake/match.js';
+import { findAnchors, matchSubmission } from '../../src/intake/match.js';
 import { compileGlob } from '../../src/util/glob.js';
 import { normalizeEntryPath } from '../../src/intake/paths.js';
 import { nearMisses } from '../../src/intake/suggest.js';
@@ -145,6 +145,51 @@ describe('matchSubmission: patterns', () => {
     const handin = [patternEntry('lsp/*.go'), pathEntry('lsp/client_impl.go')];
     const r = matchSubmission(['lsp/client_impl.go'], handin, []);
     expect(r.slots).toEqual([{ treePath: 'lsp/client_impl.go', entry: 1, best: ['lsp/client_impl.go'], others: [] }]);
+  });
+});
+
+describe('matchSubmission: `**` patterns (the whole tree)', () => {
+  const staff = ['go.mod', 'bitcoin/message.go', 'lsp/message.go', 'lspnet/conn.go'];
+  const tree = [patternEntry('**/*.go', { exclude: ['lspnet/**', '**/*_test.go'] })];
+
+  it('places files by the module tree the submission shows, at any depth', () => {
+    const files = ['p1/cmu440/go.mod', 'p1/cmu440/bitcoin/common.go', 'p1/cmu440/bitcoin/util/stats.go', 'p1/cmu440/lsp/queue.go', 'p1/cmu440/lsp/message.go'];
+    const r = matchSubmission(files, tree, staff);
+    expect(placed(r)).toEqual({
+      'bitcoin/common.go': ['p1/cmu440/bitcoin/common.go'],
+      'bitcoin/util/stats.go': ['p1/cmu440/bitcoin/util/stats.go'],
+      'lsp/queue.go': ['p1/cmu440/lsp/queue.go'],
+    });
+    expect(r.staffCopies.map((c) => c.file)).toEqual(['p1/cmu440/go.mod', 'p1/cmu440/lsp/message.go']);
+  });
+
+  it('glob excludes keep whole folders and every test file out', () => {
+    const r = matchSubmission(['cmu440/bitcoin/message.go', 'cmu440/lspnet/extra.go', 'cmu440/lsp/lsp1_test.go', 'cmu440/lsp/a.go'], tree, staff);
+    expect(placed(r)).toEqual({ 'lsp/a.go': ['cmu440/lsp/a.go'] });
+    expect(r.unexpected).toEqual(['cmu440/lspnet/extra.go', 'cmu440/lsp/lsp1_test.go']);
+  });
+
+  it('without any file at a known tree path, a pattern that starts with `**` takes nothing (it cannot tell where the tree starts)', () => {
+    const r = matchSubmission(['stuff/common.go', 'queue.go'], tree, staff);
+    expect(r.slots).toEqual([]);
+    expect(r.unexpected).toEqual(['stuff/common.go', 'queue.go']);
+  });
+
+  it('a `**` pattern with a literal first folder finds that folder without an anchor', () => {
+    const r = matchSubmission(['alice/bitcoin/util/stats.go', 'alice/bitcoin/common.go', 'alice/notes.go'], [patternEntry('bitcoin/**/*.go')], []);
+    expect(placed(r)).toEqual({ 'bitcoin/common.go': ['alice/bitcoin/common.go'], 'bitcoin/util/stats.go': ['alice/bitcoin/util/stats.go'] });
+    expect(r.unexpected).toEqual(['alice/notes.go']);
+  });
+
+  it('findAnchors: the folders above files at known tree paths, deepest first', () => {
+    expect(findAnchors(['a/cmu440/go.mod', 'a/cmu440/lsp/message.go', 'lsp/message.go', 'x/message.go'], staff)).toEqual(['a/cmu440/', '']);
+    // A one-segment tree path other than go.mod is too common a name to anchor on.
+    expect(findAnchors(['notes/README.md'], ['README.md'])).toEqual([]);
+  });
+
+  it('an exact handin path and a `**` pattern agree on the tree path; the path entry owns it', () => {
+    const r = matchSubmission(['cmu440/lsp/client_impl.go'], [pathEntry('lsp/client_impl.go'), ...tree], staff);
+    expect(r.slots).toEqual([{ treePath: 'lsp/client_impl.go', entry: 0, best: ['cmu440/lsp/client_impl.go'], others: [] }]);
   });
 });
 

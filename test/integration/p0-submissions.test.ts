@@ -149,6 +149,9 @@ describe('P0 submissions that are broken or hostile', () => {
     });
     const report = await grade(dir, ['build']);
     expect(byId(report, 'build').verdict).toBe('passed');
-    expect(report.notices.some((n) => /server_api\.go/.test(n.message) && /staff copy is used and your edits are ignored/.test(n.message))).toBe(true);
+    // It adds a method to a staff interface: an edit, named in one warning with what it adds.
+    expect(report.notices.filter((n) => n.level === 'warning' && /edited copy of server_api\.go/.test(n.message)).map((n) => n.message)).toEqual([
+      expect.stringContaining('the staff copy is used, so what your copy adds (KeyValueServer.Extra) does not exist when your code is built'),
+    ]);
   });
 });

@@ -43,7 +43,8 @@ describe('a valid minimal manifest', () => {
     expect(m.staff).toBe(path.join(p.dir, 'staff'));
     expect(path.isAbsolute(m.starter)).toBe(true);
     expect(m.reference).toBeUndefined();
-    expect(m.go).toEqual({ moduleRoot: MODULE_ROOT, module: 'example.com/kv', version: undefined, allowDownloads: false, buildTimeoutSec: 180 });
+    // Without go.version, the `go` line of go.mod names the course's Go.
+    expect(m.go).toEqual({ moduleRoot: MODULE_ROOT, module: 'example.com/kv', version: '1.21', allowDownloads: false, buildTimeoutSec: 180 });
     expect(m.limits).toEqual({ testOutputBytes: 65_536, processOutputBytes: 8 * 1024 * 1024 });
     expect(m.handin[0]).toEqual({ path: 'kvpart/server_impl.go', pattern: undefined, exclude: [], required: true, maxBytes: 1024 * 1024 });
     expect(m.checks).toEqual([]);
@@ -147,10 +148,12 @@ describe('pattern tests', () => {
     const raw = baseManifest();
     raw.suites[0].tests.push({ pattern: 'Stub', points: 1 });
     raw.suites[0].tests.push({ name: 'TestStubOnly', points: 1 });
-    expect(summary(await p.issues(raw))).toEqual([
-      '/suites/0/tests/1/pattern: pattern Stub matches no staff test in kvpart',
-      '/suites/0/tests/2/name: no staff test file in kvpart defines TestStubOnly',
+    const issues = await p.issues(raw);
+    expect(summary(issues)).toEqual([
+      '/suites/0/tests/1/pattern: pattern Stub matches no staff test in kvpart: the test it means is defined in kvpart/student_test.go, which handin path /handin/1 takes from submissions, so it is not a staff file',
+      '/suites/0/tests/2/name: no staff test file in kvpart defines TestStubOnly: the test it means is defined in kvpart/student_test.go, which handin path /handin/1 takes from submissions, so it is not a staff file',
     ]);
+    expect(issues[0]!.fix).toMatch(/^a handin file holds the student's own tests/);
     // The same file is a staff test once it is no longer handed in.
     raw.handin.splice(1, 1);
     raw.suites[0].tests.pop();

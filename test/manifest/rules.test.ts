@@ -54,7 +54,7 @@ describe('graded go tests', () => {
   it('a pattern whose every match is already named explicitly matches nothing', async () => {
     const m = baseManifest();
     m.suites[0].tests.push({ pattern: '^TestBasic$', points: 1 });
-    expect(await only(m)).toBe('/suites/0/tests/1/pattern: pattern ^TestBasic$ matches no staff test in kvpart');
+    expect(await only(m)).toBe('/suites/0/tests/1/pattern: pattern ^TestBasic$ matches no staff test in kvpart: the test it matches is already graded by other entries (TestBasic)');
   });
 
   it('a test graded twice', async () => {
@@ -83,10 +83,18 @@ describe('handin', () => {
     expect(await only(m)).toBe('/handin/3/path: handin file kvpart/server_test.go is also a hidden staff file in staff');
   });
 
-  it('a handin pattern that overlaps staff files, listing them', async () => {
+  it('a handin pattern that overlaps staff files: hidden ones must be excluded, starter ones are excluded or made handin paths', async () => {
     const m = baseManifest();
     m.handin.push({ pattern: 'kvpart/*.go' });
-    expect(await only(m)).toBe('/handin/3/pattern: handin pattern kvpart/*.go also matches staff file(s) kvpart/server_api.go, kvpart/helper.go, kvpart/server_test.go');
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual([
+      '/handin/3/pattern: handin pattern kvpart/*.go also matches hidden staff file(s) kvpart/helper.go, kvpart/server_test.go',
+      '/handin/3/pattern: handin pattern kvpart/*.go also matches starter file(s) kvpart/server_api.go, which are neither excluded nor handin paths',
+    ]);
+    expect(issues[0]!.fix).toMatch(/^list them in this entry's "exclude"/);
+    // A starter file may be a stub the students replace: the fix offers a path entry first (#15).
+    expect(issues[1]!.fix).toContain('add {"path": "kvpart/server_api.go"} to "handin"');
+    expect(issues[1]!.fix).toContain('"exclude"');
   });
 
   it('the same pattern is fine when the staff files are excluded, and they stay staff files', async () => {
@@ -122,6 +130,163 @@ describe('handin', () => {
     m.handin.push({ pattern: 'extra/*.go' });
     m.checks = [{ id: 'fmt', kind: 'gofmt', files: ['extra/*.go', 'extra/a.go'] }];
     await expect(p.load(m)).resolves.toBeDefined();
+  });
+});
+
+describe('handin globs (#10 item 4, #15 item 3)', () => {
+  const kvStaff = ['kvpart/server_api.go', 'kvpart/helper.go'];
+
+  it('exclude globs count in the staff-collision check: one glob instead of every test file', async () => {
+    const m = baseManifest();
+    m.handin.push({ pattern: 'kvpart/*.go', exclude: [...kvStaff, 'kvpart/*_test.go'] });
+    const { staffFiles } = await p.load(m);
+    expect(staffFiles.has('kvpart/server_test.go')).toBe(true);
+    expect(staffFiles.has('kvpart/server_api.go')).toBe(true);
+  });
+
+  it('`**` says "the whole tree", with glob excludes for the staff parts', async () => {
+    const m = baseManifest();
+    m.handin.push({ pattern: '**/*.go', exclude: [...kvStaff, '**/*_test.go', 'sqpart/squarer_impl.go'] });
+    const { staffFiles } = await p.load(m);
+    expect([...staffFiles.keys()].sort()).toEqual(['go.mod', 'kvpart/helper.go', 'kvpart/server_api.go', 'kvpart/server_test.go', 'sqpart/squarer_impl.go']);
+  });
+
+  it('a `**` pattern that also takes staff files lists them, hidden and starter apart', async () => {
+    const m = baseManifest();
+    m.handin.push({ pattern: '**/*.go', exclude: ['**/*_test.go'] });
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual([
+      '/handin/3/pattern: handin pattern **/*.go also matches hidden staff file(s) kvpart/helper.go',
+      '/handin/3/pattern: handin pattern **/*.go also matches starter file(s) kvpart/server_api.go, sqpart/squarer_impl.go, which are neither excluded nor handin paths',
+    ]);
+    // kvpart/ also holds handin paths, so the suggestion is the file itself, never "kvpart/**".
+    expect(issues[1]!.fix).toContain('(globs work: "kvpart/server_api.go")');
+  });
+
+  it('a folder that is staff through and through is suggested as one glob', async () => {
+    await p.put(`starter/${MODULE_ROOT}/net/a.go`, 'package net\n');
+    await p.put(`starter/${MODULE_ROOT}/net/b.go`, 'package net\n');
+    const m = baseManifest();
+    m.handin.push({ pattern: '**/*.go', exclude: ['kvpart/server_api.go', 'kvpart/helper.go', '**/*_test.go', 'sqpart/squarer_impl.go'] });
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual(['/handin/3/pattern: handin pattern **/*.go also matches starter file(s) net/a.go, net/b.go, which are neither excluded nor handin paths']);
+    expect(issues[0]!.fix).toContain('(globs work: "net/**")');
+  });
+
+  it('the fix for test files suggests one glob', async () => {
+    const m = baseManifest();
+    m.handin.push({ pattern: 'kvpart/*.go', exclude: kvStaff });
+    await p.put('staff/kvpart/more_test.go', 'package kvpart\n');
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual(['/handin/3/pattern: handin pattern kvpart/*.go also matches hidden staff file(s) kvpart/more_test.go, kvpart/server_test.go']);
+    expect(issues[0]!.fix).toContain('"kvpart/*_test.go"');
+  });
+
+  it('a check glob inside a `**` handin pattern names handin files', async () => {
+    const m = baseManifest();
+    m.handin.push({ pattern: '**/*.go', exclude: [...kvStaff, '**/*_test.go', 'sqpart/squarer_impl.go', 'vendor/**'] });
+    m.checks = [{ id: 'fmt', kind: 'gofmt', files: ['kvpart/*.go', 'extra/**/*.go'] }];
+    await expect(p.load(m)).resolves.toBeDefined();
+    m.checks[0].files.push('vendor/*.go');
+    expect(await only(m)).toBe('/checks/0/files/2: check "fmt" looks at vendor/*.go, which is not a handin file');
+  });
+
+  it('a check glob wider than the handin list is fine when it covers handin files; one that covers none is not', async () => {
+    const m = baseManifest();
+    m.checks = [{ id: 'fmt', kind: 'gofmt', files: ['**/*.go', 'kvpart/*_impl.go'] }];
+    await expect(p.load(m)).resolves.toBeDefined();
+    m.checks[0].files.push('docs/**');
+    expect(await only(m)).toBe('/checks/0/files/2: check "fmt" looks at docs/**, which is not a handin file');
+  });
+
+  it.each([
+    ['kvpart/**.go', '`**` must be a whole folder name'],
+    ['kvpart//*.go', 'has an empty folder name'],
+    ['**/**/*.go', 'has `**/**`'],
+  ])('a malformed glob %s is refused, naming the problem', async (glob, problem) => {
+    const m = baseManifest();
+    m.handin.push({ pattern: glob });
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual([`/handin/3/pattern: handin pattern "${glob}" ${issues[0]!.message.slice(`handin pattern "${glob}" `.length)}`]);
+    expect(issues[0]!.message).toContain(problem);
+  });
+
+  it('a malformed exclude glob is refused at its own pointer', async () => {
+    const m = baseManifest();
+    m.handin.push({ pattern: 'kvpart/*.go', exclude: [...kvStaff, 'kvpart/x**_test.go'] });
+    expect(await only(m)).toMatch(/^\/handin\/3\/exclude\/2: exclude "kvpart\/x\*\*_test\.go" `\*\*` must be a whole folder name/);
+  });
+
+  it('"matches no staff test" names the real cause: the test files are taken by a handin pattern', async () => {
+    await p.put(`starter/${MODULE_ROOT}/kvpart/course_test.go`, 'package kvpart\n\nimport "testing"\n\nfunc TestCourse1(t *testing.T) {}\n\nfunc TestCourse2(t *testing.T) {}\n');
+    const m = baseManifest();
+    m.handin.push({ pattern: 'kvpart/*.go', exclude: [...kvStaff, 'kvpart/server_test.go'] });
+    m.suites[0].tests.push({ pattern: '^TestCourse', points: 1 }, { name: 'TestCourse1', points: 1 });
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual([
+      '/handin/3/pattern: handin pattern kvpart/*.go also matches starter file(s) kvpart/course_test.go, which are neither excluded nor handin paths',
+      '/suites/0/tests/1/pattern: pattern ^TestCourse matches no staff test in kvpart: the 2 tests it means are defined in kvpart/course_test.go, which handin pattern kvpart/*.go (/handin/3) takes from submissions, so it is not a staff file',
+      '/suites/0/tests/2/name: no staff test file in kvpart defines TestCourse1: the test it means is defined in kvpart/course_test.go, which handin pattern kvpart/*.go (/handin/3) takes from submissions, so it is not a staff file',
+    ]);
+    expect(issues[1]!.fix).toBe('keep staff tests out of the handin pattern: list the file in its "exclude" (globs work: "kvpart/*_test.go")');
+    // With the exclude glob they are staff tests (today's bug: the glob was ignored, so they were not).
+    m.handin[3].exclude.push('kvpart/*_test.go');
+    m.suites[0].tests.pop();
+    const { manifest } = await p.load(m);
+    const suite = manifest.suites[0]!;
+    expect(suite.kind === 'gotest' && suite.tests.map((t) => t.name)).toEqual(['TestBasic', 'TestCourse1', 'TestCourse2']);
+  });
+
+  it('"matches no staff test" with no test files taken lists the staff tests there are', async () => {
+    const m = baseManifest();
+    m.suites[0].tests.push({ pattern: '^TestNothing', points: 1 });
+    const issues = await p.issues(m);
+    expect(issues[0]!.fix).toBe('check the pattern against the test names (4 staff tests: TestZeta, TestBasic, TestConcurrentTwo, TestConcurrentOne)');
+  });
+});
+
+describe('numbers (#10 item 9)', () => {
+  it('two tests with one number are refused, naming both', async () => {
+    const m = withSq();
+    m.checks = [{ id: 'fmt', kind: 'gofmt', files: ['kvpart/server_impl.go'], number: '1.1' }];
+    m.suites[0].tests[0].number = '1.2';
+    m.suites[0].tests.push({ name: 'TestZeta', points: 1, number: '1.2' });
+    m.suites[1].correct.number = '1.1';
+    m.suites[1].buggy[0].number = '2.1';
+    expect(summary(await p.issues(m))).toEqual([
+      '/suites/0/tests/1/number: number 1.2 of test TestZeta is already used by test TestBasic (/suites/0/tests/0/number)',
+      '/suites/1/correct/number: number 1.1 of sq/correct is already used by check fmt (/checks/0/number)',
+    ]);
+  });
+
+  it('a scenario and a go test with one number are refused (P0 gave scenarios 3.1–3.4 that part A used)', async () => {
+    await p.put('staff/srv/main.go', 'package main\n\nfunc main() {}\n');
+    const m = baseManifest();
+    m.suites[0].tests[0].number = '3.1';
+    m.suites.push({
+      id: 'sc',
+      kind: 'scenario',
+      programs: { srv: { package: 'srv' } },
+      scenarios: [{ name: 'one', points: 1, number: '3.1', nodes: [{ name: 'a', program: 'srv' }], steps: [{ start: ['a'] }] }],
+    });
+    expect(summary(await p.issues(m))).toEqual(['/suites/1/scenarios/0/number: number 3.1 of scenario one is already used by test TestBasic (/suites/0/tests/0/number)']);
+  });
+
+  it('a numbered pattern that expands to several tests gives them all one number', async () => {
+    const m = baseManifest();
+    m.suites[0].tests.push({ pattern: '^TestConcurrent', points: 1, number: '2.1' });
+    expect(await only(m)).toBe('/suites/0/tests/1/number: pattern ^TestConcurrent gives its number 2.1 to each of the 2 tests it matches');
+  });
+});
+
+describe('go.version', () => {
+  it('defaults to the `go` line of go.mod, and a disagreement is a warning', async () => {
+    const m = baseManifest();
+    expect((await p.load(m)).manifest.go.version).toBe('1.21');
+    m.go.version = '1.21.5';
+    expect((await p.load(m)).warnings).toEqual([]);
+    m.go.version = '1.22';
+    expect((await p.load(m)).warnings).toEqual([`go.version is 1.22 but starter/${MODULE_ROOT}/go.mod says go 1.21: both should name the Go the course uses`]);
   });
 });
 
