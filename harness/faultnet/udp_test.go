@@ -28,8 +28,13 @@ func TestUDPForwardsAndRelaysReplies(t *testing.T) {
 			t.Fatalf("echo = %q, want %q", buf[:n], msg)
 		}
 	}
-	st := stats(t, p, "a->b")
-	if st.Forward.Forwarded != 5 || st.Reverse.Forwarded != 5 {
+	// A datagram is counted once its write returned, which may be after the
+	// client already read it: wait for the count instead of racing it.
+	waitFor(t, 2*time.Second, "5/5 forwarded", func() bool {
+		st := stats(t, p, "a->b")
+		return st.Forward.Forwarded >= 5 && st.Reverse.Forwarded >= 5
+	})
+	if st := stats(t, p, "a->b"); st.Forward.Forwarded != 5 || st.Reverse.Forwarded != 5 {
 		t.Fatalf("forwarded = %d/%d, want 5/5", st.Forward.Forwarded, st.Reverse.Forwarded)
 	}
 }
