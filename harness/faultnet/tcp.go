@@ -13,6 +13,8 @@ const (
 	tcpChunkSize   = 32 << 10
 	tcpQueueChunks = 64 // per direction; beyond this the reader stops and TCP backpressure applies
 	tcpDialTimeout = 5 * time.Second
+	// tcpCatchUpNs bounds how much lateness bandwidth pacing makes up for (see writePaced).
+	tcpCatchUpNs = int64(100 * time.Millisecond)
 )
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, tcpChunkSize); return &b }}
@@ -421,10 +423,20 @@ func (p *pump) writePaced(b []byte, sleep func(int64) bool) (ok, alive bool) {
 		}
 		slice := max(1, int(bps/50))
 		slice = min(slice, len(b))
+		// The slice leaves at its planned time, or late when this goroutine was not run in
+		// time. A late slice does not push every later one back: up to tcpCatchUpNs of
+		// lateness is made up by the next slices, so the average rate is the limit on a
+		// loaded machine too. Beyond that (an idle connection) pacing starts afresh, so no
+		// credit is banked for a burst.
+		now := sched.now()
+		from := p.nextFree
+		if from == 0 || now-from > tcpCatchUpNs {
+			from = now
+		}
 		if _, err := p.dst.Write(b[:slice]); err != nil {
 			return false, true
 		}
-		p.nextFree = max(p.nextFree, sched.now()) + int64(float64(slice)*1e9/bps)
+		p.nextFree = from + int64(float64(slice)*1e9/bps)
 		b = b[slice:]
 	}
 	return true, true
