@@ -214,7 +214,9 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   };
 
   // Where the previous step began, for `since: "previous"`: on dsgrade's clock (node output) and
-  // on the proxy's (deliveries). A step that changes the proxy begins when the change is in force.
+  // on the proxy's (deliveries). A step that changes the proxy begins, on dsgrade's clock, when the
+  // request is sent (no effect of the change can come earlier, and the first ones, e.g. bytes a
+  // heal releases, may come before the reply), and on the proxy's at the instant it took effect.
   let prevStepStartMs = 0;
   let prevStepProxyNs = 0;
   const runStep = async (step: PlannedStep, next: PlannedStep | undefined): Promise<void> => {
@@ -222,7 +224,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     if (remaining() <= 0) throw new StepFailure(`the scenario did not finish within its ${spec.timeoutSec} s limit (before step ${step.origin})`);
     const a = step.action;
     const changesProxy = a.kind === 'partition' || a.kind === 'heal' || a.kind === 'setFaults';
-    let startedMs = now();
+    const startedMs = now();
     // The next step counts deliveries from here: read the proxy's clock before this step acts.
     let startedProxyNs = next?.action.kind === 'waitDelivered' && next.action.since === 'previous' && !changesProxy ? (await proxy!.info()).nowNs : 0;
     timeline.add('step', `${step.origin}: ${describeAction(step.action)}${step.note ? ` — ${step.note}` : ''}`);
@@ -259,19 +261,18 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
         break;
       case 'partition': {
         const r = await proxy!.partition({ ...a.request });
-        [startedMs, startedProxyNs] = [now(), r.atNs];
+        startedProxyNs = r.atNs;
         timeline.add('proxy', `partition in force: ${r.blocked.length} blocked pair(s), ${r.directions} link direction(s)`);
         break;
       }
       case 'heal': {
         const r = await proxy!.heal();
-        [startedMs, startedProxyNs] = [now(), r.atNs];
+        startedProxyNs = r.atNs;
         timeline.add('proxy', `healed ${r.directions} link direction(s)`);
         break;
       }
       case 'setFaults':
         for (const l of a.links) startedProxyNs = (await proxy!.setFaults(l, a.faults, a.direction)).atNs;
-        startedMs = now();
         break;
       case 'sleep':
         await sleep(a.ms);
