@@ -56,19 +56,23 @@ type (
 )
 
 // InfoResult is the result of the info request. The seed is a decimal
-// string because JSON numbers lose precision above 2^53.
+// string because JSON numbers lose precision above 2^53. NowNs is the
+// proxy's clock (Proxy.Now) when it answered, for aligning other clocks.
 type InfoResult struct {
 	Seed  string   `json:"seed"`
 	PID   int      `json:"pid"`
 	Trace bool     `json:"trace"`
 	Links []string `json:"links"`
+	NowNs int64    `json:"nowNs"`
 }
 
-// SetFaultsResult echoes the rule set now in force.
+// SetFaultsResult echoes the rule set now in force, and since when (ns on
+// the proxy's clock).
 type SetFaultsResult struct {
 	Link      string `json:"link"`
 	Direction DirSel `json:"direction"`
 	Faults    Faults `json:"faults"`
+	AtNs      int64  `json:"atNs"`
 }
 
 // StatsResult is the result of the stats request.
@@ -113,7 +117,7 @@ func (p *Proxy) Handle(line []byte) Reply {
 		if err := decode(&req); err != nil {
 			return fail(err)
 		}
-		return ok(InfoResult{Seed: strconv.FormatUint(p.seed, 10), PID: os.Getpid(), Trace: p.trace != nil, Links: p.Links()})
+		return ok(InfoResult{Seed: strconv.FormatUint(p.seed, 10), PID: os.Getpid(), Trace: p.trace != nil, Links: p.Links(), NowNs: p.Now()})
 	case "addLink":
 		var req addLinkRequest
 		if err := decode(&req); err != nil {
@@ -135,10 +139,11 @@ func (p *Proxy) Handle(line []byte) Reply {
 		if req.Direction == "" {
 			req.Direction = SelBoth
 		}
-		if err := p.SetFaults(req.Link, req.Direction, *req.Faults); err != nil {
+		at, err := p.SetFaults(req.Link, req.Direction, *req.Faults)
+		if err != nil {
 			return fail(err)
 		}
-		return ok(SetFaultsResult{Link: req.Link, Direction: req.Direction, Faults: *req.Faults})
+		return ok(SetFaultsResult{Link: req.Link, Direction: req.Direction, Faults: *req.Faults, AtNs: at})
 	case "partition":
 		var req partitionRequest
 		if err := decode(&req); err != nil {
@@ -154,7 +159,7 @@ func (p *Proxy) Handle(line []byte) Reply {
 		if err := decode(&req); err != nil {
 			return fail(err)
 		}
-		return ok(PartitionResult{Blocked: [][2]string{}, Directions: p.Heal()})
+		return ok(p.Heal())
 	case "stats":
 		var req statsRequest
 		if err := decode(&req); err != nil {

@@ -37,16 +37,20 @@
 //
 // The ops are:
 //
-//	info        {}                                               -> {seed, pid, trace, links}
+//	info        {}                                               -> {seed, pid, trace, links, nowNs}
 //	addLink     {name, proto, from, to, target, listen?}          -> {name, proto, from, to, target, listen}
-//	setFaults   {link, direction?, faults}                        -> {link, direction, faults}
-//	partition   {shape, nodes?, node?, groups?, oneWay?, tcp?}    -> {blocked, directions}
-//	heal        {}                                               -> {blocked: [], directions}
+//	setFaults   {link, direction?, faults}                        -> {link, direction, faults, atNs}
+//	partition   {shape, nodes?, node?, groups?, oneWay?, tcp?}    -> {blocked, directions, atNs}
+//	heal        {}                                               -> {blocked: [], directions, atNs}
 //	stats       {link?}                                          -> {links: [{..., forward, reverse}]}
 //	flushTrace  {}                                               -> {records}
 //	shutdown    {}                                               -> {records}
 //
 // A request is validated completely before any state changes, so an error
-// reply means nothing changed. docs/faults.md in the dsgrade repository
+// reply means nothing changed. A setFaults, partition or heal reply means the
+// change is in force: it took effect at one instant, atNs (ns on the proxy's
+// clock), before which every message decided under the old state was stamped
+// and after which none passes a blocked direction (stats report each
+// direction's lastSentNs on the same clock). docs/faults.md in the dsgrade repository
 // documents every field with examples.
 package faultnet

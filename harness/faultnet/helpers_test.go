@@ -129,7 +129,7 @@ func addLink(t *testing.T, p *Proxy, name, proto, from, to, target string) LinkI
 
 func setFaults(t *testing.T, p *Proxy, link string, sel DirSel, f Faults) {
 	t.Helper()
-	if err := p.SetFaults(link, sel, f); err != nil {
+	if _, err := p.SetFaults(link, sel, f); err != nil {
 		t.Fatal(err)
 	}
 }

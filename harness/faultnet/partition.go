@@ -26,10 +26,16 @@ type PartitionResult struct {
 	Blocked [][2]string `json:"blocked"`
 	// Directions is the number of link directions blocked (or, for heal, unblocked).
 	Directions int `json:"directions"`
+	// AtNs is the instant the change took effect, in ns since the proxy
+	// started (Proxy.Now): a message decided before it was stamped before it
+	// (DirStats.LastSentNs); nothing passes a blocked direction after it, and
+	// what passes an open direction after it is stamped after it.
+	AtNs int64 `json:"atNs"`
 }
 
-// Partition replaces the current partition with the one described by spec.
-// The spec is validated completely before anything changes.
+// Partition replaces the current partition with the one described by spec
+// and returns once it is in force. The spec is validated completely before
+// anything changes.
 func (p *Proxy) Partition(spec PartitionSpec) (PartitionResult, error) {
 	g, err := grudgeFor(spec)
 	if err != nil {
@@ -37,8 +43,8 @@ func (p *Proxy) Partition(spec PartitionSpec) (PartitionResult, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := p.setGrudge(g, spec.TCP == "reset")
-	return PartitionResult{Blocked: p.blockedPairs(), Directions: n}, nil
+	n, at := p.setGrudge(g, spec.TCP == "reset")
+	return PartitionResult{Blocked: p.blockedPairs(), Directions: n, AtNs: at}, nil
 }
 
 // grudgeFor computes the set of blocked directed pairs for spec.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -127,7 +128,7 @@ func TestUDPPartitionOneWayAndHeal(t *testing.T) {
 	toA.expectNone(t, 50*time.Millisecond)
 	toB.expectNone(t, 0)
 
-	if n := p.Heal(); n != 4 {
+	if n := p.Heal().Directions; n != 4 {
 		t.Fatalf("heal unblocked %d directions, want 4", n)
 	}
 	ca.Write([]byte("healed"))
@@ -184,4 +185,138 @@ func TestTCPPartitionReset(t *testing.T) {
 	dialExpectReset(t, info.Listen)
 	p.Heal()
 	roundTrip(t, dialTCP(t, info.Listen), "ok")
+}
+
+// A partition is in force when Partition returns: while a flood is being
+// forwarded, no message passes a blocked direction after the returned AtNs
+// (the data path decides under dirState.gate), and the unblocked direction
+// keeps flowing.
+func TestPartitionInForceWhenAcknowledged(t *testing.T) {
+	var trace syncBuffer
+	p := newProxy(t, 1, &trace)
+	srv := newUDPServer(t, true)
+	info := addLink(t, p, "a->b", "udp", "a", "b", srv.addr())
+	c := dialUDP(t, info.Listen)
+	var stop atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		msg := make([]byte, 32)
+		for !stop.Load() {
+			c.Write(msg)
+		}
+	}()
+	stopFlood := func() {
+		if !stop.Swap(true) {
+			<-done
+		}
+	}
+	defer stopFlood()
+	waitFor(t, 5*time.Second, "traffic through the link", func() bool { return stats(t, p, "a->b").Forward.Forwarded > 100 })
+	type window struct{ from, to int64 }
+	var windows []window
+	for i := 0; i < 20; i++ {
+		res, err := p.Partition(PartitionSpec{Shape: "isolate", Nodes: []string{"a", "b"}, Node: "a", OneWay: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+		if st := stats(t, p, "a->b").Forward; st.LastSentNs > res.AtNs {
+			t.Fatalf("round %d: a message passed the blocked direction at %d ns, after the partition took effect at %d ns", i, st.LastSentNs, res.AtNs)
+		}
+		h := p.Heal()
+		windows = append(windows, window{res.AtNs, h.AtNs})
+		waitFor(t, 5*time.Second, "traffic after heal", func() bool { return stats(t, p, "a->b").Forward.LastSentNs > h.AtNs })
+	}
+	stopFlood()
+	if _, err := p.FlushTrace(); err != nil {
+		t.Fatal(err)
+	}
+	// The trace agrees: no forward decision inside a partition window (trace
+	// times are whole µs, cut down from the ns stamp).
+	for _, r := range parseTrace(t, trace.String()) {
+		if r.Dir != "forward" || r.Action != "forward" {
+			continue
+		}
+		for _, w := range windows {
+			if r.T*1000 > w.from && (r.T+1)*1000 <= w.to {
+				t.Fatalf("trace: forward of message %d at %d µs, inside the partition [%d, %d] ns", r.Seq, r.T, w.from, w.to)
+			}
+		}
+	}
+}
+
+// A partition also stops datagrams the proxy already holds: a datagram
+// queued for its delay before the partition is discarded when it falls due
+// (traced as block), and the heal lets new traffic through.
+func TestPartitionStopsQueuedDatagrams(t *testing.T) {
+	var trace syncBuffer
+	p := newProxy(t, 1, &trace)
+	srv := newUDPServer(t, false)
+	info := addLink(t, p, "a->b", "udp", "a", "b", srv.addr())
+	setFaults(t, p, "a->b", SelForward, Faults{DelayMs: 150})
+	c := dialUDP(t, info.Listen)
+	for i := 0; i < 3; i++ {
+		c.Write([]byte("queued"))
+	}
+	waitFor(t, 5*time.Second, "three delayed datagrams", func() bool { return stats(t, p, "a->b").Forward.Delayed == 3 })
+	res, err := p.Partition(PartitionSpec{Shape: "isolate", Nodes: []string{"a", "b"}, Node: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the queued datagrams to fall due", func() bool { return stats(t, p, "a->b").Forward.Blocked == 3 })
+	srv.expectNone(t, 20*time.Millisecond)
+	if st := stats(t, p, "a->b").Forward; st.Forwarded != 0 || st.LastSentNs != 0 {
+		t.Fatalf("stats %+v: nothing may pass a partition in force since %d ns", st, res.AtNs)
+	}
+	p.FlushTrace()
+	var actions []string
+	for _, r := range parseTrace(t, trace.String()) {
+		if r.Seq == 0 {
+			actions = append(actions, r.Action)
+		}
+	}
+	if !reflect.DeepEqual(actions, []string{"delay", "block"}) {
+		t.Fatalf("trace of message 0: %v, want [delay block]", actions)
+	}
+	h := p.Heal()
+	c.Write([]byte("after"))
+	if pk := srv.recv(t, 2*time.Second); string(pk.data) != "after" {
+		t.Fatalf("after heal: %q", pk.data)
+	}
+	if st := stats(t, p, "a->b").Forward; st.LastSentNs <= h.AtNs {
+		t.Fatalf("lastSentNs %d, want after the heal at %d", st.LastSentNs, h.AtNs)
+	}
+}
+
+// TCP bytes the proxy holds for a delay stay held by a partition that comes
+// into force meanwhile, and flow, in order, after the heal.
+func TestTCPPartitionHoldsDelayedChunks(t *testing.T) {
+	p := newProxy(t, 1, nil)
+	info := addLink(t, p, "a->b", "tcp", "a", "b", newTCPEcho(t))
+	c := dialTCP(t, info.Listen)
+	roundTrip(t, c, "before")
+	setFaults(t, p, "a->b", SelReverse, Faults{DelayMs: 100})
+	c.Write([]byte("held"))
+	waitFor(t, 5*time.Second, "the reply to be queued", func() bool { return stats(t, p, "a->b").Reverse.Delayed == 1 })
+	res, err := p.Partition(PartitionSpec{Shape: "halves", Nodes: []string{"a", "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(250 * time.Millisecond))
+	if n, err := c.Read(make([]byte, 10)); !isTimeout(err) {
+		t.Fatalf("read %d bytes, %v during the partition; want a timeout", n, err)
+	}
+	if st := stats(t, p, "a->b").Reverse; st.LastSentNs > res.AtNs {
+		t.Fatalf("reverse lastSentNs %d after the partition took effect at %d", st.LastSentNs, res.AtNs)
+	}
+	h := p.Heal()
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	got := make([]byte, 4)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "held" {
+		t.Fatalf("after heal: %q, %v", got, err)
+	}
+	if st := stats(t, p, "a->b").Reverse; st.LastSentNs <= h.AtNs {
+		t.Fatalf("reverse lastSentNs %d, want after the heal at %d", st.LastSentNs, h.AtNs)
+	}
 }

@@ -157,6 +157,21 @@ type dirState struct {
 	seq   atomic.Uint64
 	st    counters
 
+	// gate makes a rule or partition change take effect at one instant. The
+	// data path holds the read side while it decides a message's fate from
+	// the rules and block mode and stamps lastSent; a change (Proxy.change)
+	// holds the write side of every direction it touches while it stores the
+	// new state and reads the clock. So every message decided under the old
+	// state was stamped before the change's time, and every message decided
+	// after it sees the new state and is stamped after it: nothing passes a
+	// direction once its partition was acknowledged. The read side is never
+	// held across a socket write or a channel wait.
+	gate sync.RWMutex
+	// lastSent is when (ns since the proxy started) this direction last
+	// passed a message on, 0 if never; stamped under gate, so it is ordered
+	// against every change's effect time.
+	lastSent atomic.Int64
+
 	// changed is closed and replaced whenever the rules or the block mode
 	// change, waking TCP writers that wait for a stall to end.
 	chMu    sync.Mutex
@@ -191,6 +206,18 @@ func (d *dirState) watch() <-chan struct{} {
 	d.chMu.Lock()
 	defer d.chMu.Unlock()
 	return d.changed
+}
+
+// markSent records that a message is passed on now. The caller holds d.gate
+// (read side), so the stamp is ordered against rule and partition changes.
+func (d *dirState) markSent() {
+	now := d.l.p.sched.now()
+	for {
+		old := d.lastSent.Load()
+		if now <= old || d.lastSent.CompareAndSwap(old, now) {
+			return
+		}
+	}
 }
 
 // stalled reports whether TCP bytes must be held in this direction now.
@@ -235,6 +262,11 @@ type DirStats struct {
 	Connections uint64 `json:"connections"`
 	Resets      uint64 `json:"resets"`
 	Closes      uint64 `json:"closes"`
+	// LastSentNs is when this direction last passed a message on, in ns
+	// since the proxy started (the clock of Now and of every change's atNs);
+	// 0 if it never did. A message passed on after a change took effect has
+	// LastSentNs > that change's atNs; one decided before it never has.
+	LastSentNs int64 `json:"lastSentNs"`
 	// Partitioned is true while a partition blocks this direction.
 	Partitioned bool `json:"partitioned"`
 	// Faults is the rule set in force.
@@ -250,7 +282,7 @@ func (d *dirState) snapshot() DirStats {
 		Lengthened: c.lengthened.Load(), Overflow: c.overflow.Load(), Stalled: c.stalled.Load(),
 		Errors: c.errors.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
 		Connections: c.connections.Load(), Resets: c.resets.Load(), Closes: c.closes.Load(),
-		Partitioned: d.block.Load() != blockNone, Faults: d.rules.Load().Faults,
+		LastSentNs: d.lastSent.Load(), Partitioned: d.block.Load() != blockNone, Faults: d.rules.Load().Faults,
 	}
 }
 
@@ -327,12 +359,12 @@ const (
 	SelBoth    DirSel = "both"
 )
 
-// SetFaults replaces the rule set of the selected directions of a link.
-// Datagrams already queued keep their schedule; only later messages see the
-// new rules.
-func (p *Proxy) SetFaults(linkName string, sel DirSel, f Faults) error {
+// SetFaults replaces the rule set of the selected directions of a link and
+// returns the instant it took effect (Now): every message decided after it
+// sees the new rules. Datagrams already queued keep their schedule.
+func (p *Proxy) SetFaults(linkName string, sel DirSel, f Faults) (int64, error) {
 	if err := f.validate(); err != nil {
-		return errf(CodeInvalid, "%s", err.Error())
+		return 0, errf(CodeInvalid, "%s", err.Error())
 	}
 	var dirs []Direction
 	switch sel {
@@ -343,49 +375,84 @@ func (p *Proxy) SetFaults(linkName string, sel DirSel, f Faults) error {
 	case SelBoth, "":
 		dirs = []Direction{Forward, Reverse}
 	default:
-		return errf(CodeInvalid, "direction must be \"forward\", \"reverse\" or \"both\", got %q", sel)
+		return 0, errf(CodeInvalid, "direction must be \"forward\", \"reverse\" or \"both\", got %q", sel)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l, ok := p.links[linkName]
 	if !ok {
-		return errf(CodeUnknownLink, "unknown link %q: add it with addLink first", linkName)
+		return 0, errf(CodeUnknownLink, "unknown link %q: add it with addLink first", linkName)
 	}
 	r := newRules(f)
+	touched := make([]*dirState, 0, len(dirs))
 	for _, d := range dirs {
-		l.dirs[d].rules.Store(r)
-		l.dirs[d].notify()
+		touched = append(touched, l.dirs[d])
 	}
+	at := p.change(touched, func() {
+		for _, d := range touched {
+			d.rules.Store(r)
+			d.notify()
+		}
+	})
 	l.impl.rulesChanged()
-	return nil
+	return at, nil
+}
+
+// change applies a rule or partition change to the given directions at one
+// instant (see dirState.gate) and returns that instant (Now). The caller
+// holds p.mu, so changes never wait for each other's gates.
+func (p *Proxy) change(dirs []*dirState, apply func()) int64 {
+	for _, d := range dirs {
+		d.gate.Lock()
+	}
+	apply()
+	at := p.Now()
+	for _, d := range dirs {
+		d.gate.Unlock()
+	}
+	return at
 }
 
 // Heal removes the current partition; link rules stay in force. It returns
-// the number of directions that were blocked.
-func (p *Proxy) Heal() int {
+// once the healed directions carry messages again, with the number of
+// directions that were blocked and the time the heal took effect.
+func (p *Proxy) Heal() PartitionResult {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := p.setGrudge(map[pair]bool{}, false)
-	return n
+	n, at := p.setGrudge(map[pair]bool{}, false)
+	return PartitionResult{Blocked: [][2]string{}, Directions: n, AtNs: at}
 }
 
-// setGrudge replaces the partition and applies it to every link. It returns
-// the number of link directions now blocked (or, with an empty grudge, the
-// number that were blocked before). The caller holds p.mu.
-func (p *Proxy) setGrudge(g map[pair]bool, tcpRst bool) int {
+// Now is the proxy's clock: nanoseconds since it started, on the monotonic
+// clock. Trace times (in µs), atNs of changes and lastSentNs use it.
+func (p *Proxy) Now() int64 { return p.sched.now() }
+
+// setGrudge replaces the partition and applies it to every link at one
+// instant (see dirState.gate), which it returns with the number of link
+// directions now blocked (or, with an empty grudge, the number that were
+// blocked before). The caller holds p.mu.
+func (p *Proxy) setGrudge(g map[pair]bool, tcpRst bool) (int, int64) {
 	before := 0
+	var dirs []*dirState
 	for _, l := range p.order {
 		for _, d := range l.dirs {
 			if d.block.Load() != blockNone {
 				before++
 			}
+			dirs = append(dirs, d)
 		}
 	}
 	p.grudge = g
 	p.tcpRst = tcpRst
+	changed := make([]bool, len(p.order))
+	at := p.change(dirs, func() {
+		for i, l := range p.order {
+			changed[i] = p.applyBlock(l)
+		}
+	})
 	after := 0
-	for _, l := range p.order {
-		if p.applyBlock(l) {
+	for i, l := range p.order {
+		if changed[i] {
 			l.impl.rulesChanged()
 		}
 		for _, d := range l.dirs {
@@ -395,9 +462,9 @@ func (p *Proxy) setGrudge(g map[pair]bool, tcpRst bool) int {
 		}
 	}
 	if len(g) == 0 {
-		return before
+		return before, at
 	}
-	return after
+	return after, at
 }
 
 // applyBlock sets the block mode of both directions of l from the current

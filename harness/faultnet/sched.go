@@ -16,7 +16,8 @@ type event struct {
 	d     *dirState
 	sess  *udpSession
 	buf   []byte
-	held  bool // a reorder hold: released early if a later datagram is sent first
+	seq   uint64 // the datagram's message number, for the trace
+	held  bool   // a reorder hold: released early if a later datagram is sent first
 }
 
 type eventHeap []*event

@@ -13,6 +13,8 @@ const (
 	tcpChunkSize   = 32 << 10
 	tcpQueueChunks = 64 // per direction; beyond this the reader stops and TCP backpressure applies
 	tcpDialTimeout = 5 * time.Second
+	// tcpCatchUpNs bounds how much lateness bandwidth pacing makes up for (see writePaced).
+	tcpCatchUpNs = int64(100 * time.Millisecond)
 )
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, tcpChunkSize); return &b }}
@@ -248,16 +250,23 @@ func (p *pump) read() {
 }
 
 // handle applies the direction's rules to one chunk and reports whether the
-// connection is still alive.
+// connection is still alive. The fast path's decision is taken under d.gate
+// (see dirState.gate); a queued chunk is checked again by the writer.
 func (p *pump) handle(bp *[]byte, n int) bool {
 	d := p.d
 	seq := d.seq.Add(1) - 1
 	d.st.received.Add(1)
 	d.st.bytesIn.Add(uint64(n))
+	d.gate.RLock()
 	r := d.rules.Load()
 	stalled := d.stalled()
-	if r.DelayMs == 0 && r.JitterMs == 0 && r.BandwidthBps == 0 && !stalled && p.pending.Load() == 0 {
+	fast := r.DelayMs == 0 && r.JitterMs == 0 && r.BandwidthBps == 0 && !stalled && p.pending.Load() == 0
+	if fast {
 		d.trace(seq, n, actForward)
+		d.markSent()
+	}
+	d.gate.RUnlock()
+	if fast {
 		_, err := p.dst.Write((*bp)[:n])
 		chunkPool.Put(bp)
 		if err != nil {
@@ -295,7 +304,14 @@ func (p *pump) handle(bp *[]byte, n int) bool {
 }
 
 func (p *pump) enqueueEOF() {
-	if p.pending.Load() == 0 && !p.d.stalled() {
+	d := p.d
+	d.gate.RLock()
+	now := p.pending.Load() == 0 && !d.stalled()
+	if now {
+		d.markSent()
+	}
+	d.gate.RUnlock()
+	if now {
 		_ = p.dst.CloseWrite()
 		p.c.halfClose()
 		return
@@ -304,6 +320,31 @@ func (p *pump) enqueueEOF() {
 	select {
 	case p.q <- chunk{eof: true, at: p.lastAt}:
 	case <-p.c.done:
+	}
+}
+
+// pass waits until the direction may carry bytes (no stall rule, no
+// partition) and stamps them as sent; false when the connection ended.
+// The check and the stamp happen under d.gate, so bytes never leave after
+// a stall or partition was acknowledged.
+func (p *pump) pass() bool {
+	d := p.d
+	for {
+		w := d.watch()
+		d.gate.RLock()
+		open := !d.stalled()
+		if open {
+			d.markSent()
+		}
+		d.gate.RUnlock()
+		if open {
+			return true
+		}
+		select {
+		case <-w:
+		case <-p.c.done:
+			return false
+		}
 	}
 }
 
@@ -337,26 +378,21 @@ func (p *pump) write() {
 		if !sleep(ch.at - sched.now()) {
 			return
 		}
-		for p.d.stalled() {
-			w := p.d.watch()
-			if !p.d.stalled() {
-				break
-			}
-			select {
-			case <-w:
-			case <-p.c.done:
+		if ch.eof {
+			if !p.pass() {
 				return
 			}
-		}
-		if ch.eof {
 			_ = p.dst.CloseWrite()
 			p.pending.Add(-1)
 			p.c.halfClose()
 			return
 		}
-		ok := p.writePaced((*ch.buf)[:ch.n], sleep)
+		ok, alive := p.writePaced((*ch.buf)[:ch.n], sleep)
 		chunkPool.Put(ch.buf)
 		p.pending.Add(-1)
+		if !alive {
+			return
+		}
 		if !ok {
 			p.c.end(endAbort)
 			return
@@ -367,27 +403,43 @@ func (p *pump) write() {
 }
 
 // writePaced writes b, split into slices of about 20 ms worth of bytes when
-// a bandwidth limit is in force, so the rate holds at sub-second scale.
-func (p *pump) writePaced(b []byte, sleep func(int64) bool) bool {
+// a bandwidth limit is in force, so the rate holds at sub-second scale. Each
+// slice passes the gate on its own, so a stall or partition that comes into
+// force mid-chunk holds the rest. It reports whether the writes succeeded
+// and whether the connection is still alive.
+func (p *pump) writePaced(b []byte, sleep func(int64) bool) (ok, alive bool) {
 	sched := p.c.t.l.p.sched
 	for len(b) > 0 {
+		if bps := p.d.rules.Load().BandwidthBps; bps > 0 && !sleep(p.nextFree-sched.now()) {
+			return false, false
+		}
+		if !p.pass() {
+			return false, false
+		}
 		bps := p.d.rules.Load().BandwidthBps
 		if bps == 0 {
 			_, err := p.dst.Write(b)
-			return err == nil
+			return err == nil, true
 		}
 		slice := max(1, int(bps/50))
 		slice = min(slice, len(b))
-		if !sleep(p.nextFree - sched.now()) {
-			return false
+		// The slice leaves at its planned time, or late when this goroutine was not run in
+		// time. A late slice does not push every later one back: up to tcpCatchUpNs of
+		// lateness is made up by the next slices, so the average rate is the limit on a
+		// loaded machine too. Beyond that (an idle connection) pacing starts afresh, so no
+		// credit is banked for a burst.
+		now := sched.now()
+		from := p.nextFree
+		if from == 0 || now-from > tcpCatchUpNs {
+			from = now
 		}
 		if _, err := p.dst.Write(b[:slice]); err != nil {
-			return false
+			return false, true
 		}
-		p.nextFree = max(p.nextFree, sched.now()) + int64(float64(slice)*1e9/bps)
+		p.nextFree = from + int64(float64(slice)*1e9/bps)
 		b = b[slice:]
 	}
-	return true
+	return true, true
 }
 
 // rulesChanged ends every open connection when a reset or close rule, or a

@@ -148,8 +148,9 @@ func (u *udpLink) isClosed() bool {
 	return u.closed
 }
 
-// send writes one datagram in direction d of session s.
-func send(d *dirState, s *udpSession, b []byte) {
+// write puts one datagram on the wire in direction d of session s. Its
+// passage was already decided (and stamped) under d.gate.
+func write(d *dirState, s *udpSession, b []byte) {
 	var err error
 	if d.dir == Forward {
 		_, err = s.up.Write(b)
@@ -167,6 +168,25 @@ func send(d *dirState, s *udpSession, b []byte) {
 	}
 }
 
+// deliver sends a datagram that waited in the proxy (delayed, shaped or
+// held for reordering), unless a partition now blocks its direction: a
+// partition in force stops what the proxy still holds, as a cut cable stops
+// packets still on their way.
+func deliver(d *dirState, s *udpSession, b []byte, seq uint64) {
+	d.gate.RLock()
+	blocked := d.block.Load() != blockNone
+	if !blocked {
+		d.markSent()
+	}
+	d.gate.RUnlock()
+	if blocked {
+		d.st.blocked.Add(1)
+		d.trace(seq, len(b), actBlock)
+		return
+	}
+	write(d, s, b)
+}
+
 // releaseHeld sends the datagram held for reordering. With e == nil it
 // releases whatever is held (a later datagram was just sent); otherwise it
 // releases e only if e is still held (its hold time expired).
@@ -180,7 +200,7 @@ func releaseHeld(d *dirState, e *event) {
 	d.held = nil
 	d.hasHeld.Store(false)
 	d.holdMu.Unlock()
-	send(d, h.sess, h.buf)
+	deliver(d, h.sess, h.buf, h.seq)
 }
 
 // fireEvent is the scheduler callback for a due datagram.
@@ -189,34 +209,49 @@ func fireEvent(e *event) {
 		releaseHeld(e.d, e)
 		return
 	}
-	send(e.d, e.sess, e.buf)
+	deliver(e.d, e.sess, e.buf, e.seq)
 }
 
 // handleDatagram applies direction d's rules to the datagram buf[:n] and
 // forwards, queues or discards it. buf has room for maxLengthenBy extra
 // bytes. Every decision is drawn from d's stream at the datagram's message
-// number, in a fixed order, and logged.
+// number, in a fixed order, and logged. The decision is taken under d.gate;
+// the datagrams to send at once are written after it is released.
 func handleDatagram(d *dirState, s *udpSession, buf []byte, n int) {
 	seq := d.seq.Add(1) - 1
 	d.st.received.Add(1)
 	d.st.bytesIn.Add(uint64(n))
+	d.gate.RLock()
+	payload, copies := decide(d, s, buf, n, seq)
+	if copies > 0 {
+		d.markSent()
+	}
+	d.gate.RUnlock()
+	for i := 0; i < copies; i++ {
+		write(d, s, payload)
+	}
+}
+
+// decide takes every decision for one datagram and returns the payload and
+// how many copies of it to send now (0: blocked, dropped, queued or held).
+// The caller holds d.gate (read side).
+func decide(d *dirState, s *udpSession, buf []byte, n int, seq uint64) ([]byte, int) {
 	if d.block.Load() != blockNone {
 		d.st.blocked.Add(1)
 		d.trace(seq, n, actBlock)
-		return
+		return nil, 0
 	}
 	r := d.rules.Load()
 	if r.plain {
 		// Fast path: no draws, no copies, no scheduler.
 		d.trace(seq, n, actForward)
-		send(d, s, buf[:n])
-		return
+		return buf[:n], 1
 	}
 	rng := d.rng
 	if rng.chance(seq, slotDrop, r.Drop) {
 		d.st.dropped.Add(1)
 		d.trace(seq, n, actDrop)
-		return
+		return nil, 0
 	}
 	size := n
 	if size > 0 && rng.chance(seq, slotCorrupt, r.Corrupt) {
@@ -257,15 +292,12 @@ func handleDatagram(d *dirState, s *udpSession, buf []byte, n int) {
 		copies--
 	}
 	if copies == 0 {
-		return
+		return nil, 0
 	}
 	delay := r.delayMs(rng, seq)
 	if delay == 0 && r.BandwidthBps == 0 {
 		d.trace(seq, size, actForward)
-		for i := 0; i < copies; i++ {
-			send(d, s, payload)
-		}
-		return
+		return payload, copies
 	}
 	now := sched.now()
 	at := now + int64(delay*1e6)
@@ -274,7 +306,7 @@ func handleDatagram(d *dirState, s *udpSession, buf []byte, n int) {
 		if at, ok = shape(d, r, at, size*copies); !ok {
 			d.st.overflow.Add(1)
 			d.trace(seq, size, actOverflow)
-			return
+			return nil, 0
 		}
 	}
 	d.st.delayed.Add(1)
@@ -282,8 +314,9 @@ func handleDatagram(d *dirState, s *udpSession, buf []byte, n int) {
 	cp := make([]byte, size)
 	copy(cp, payload)
 	for i := 0; i < copies; i++ {
-		sched.push(&event{at: at, d: d, sess: s, buf: cp})
+		sched.push(&event{at: at, d: d, sess: s, buf: cp, seq: seq})
 	}
+	return nil, 0
 }
 
 // holdForReorder holds a copy of the datagram until a later datagram of
@@ -299,7 +332,7 @@ func holdForReorder(d *dirState, s *udpSession, payload []byte, r *rules, seq ui
 	cp := make([]byte, len(payload))
 	copy(cp, payload)
 	sched := d.l.p.sched
-	e := &event{at: sched.now() + r.holdNs, d: d, sess: s, buf: cp, held: true}
+	e := &event{at: sched.now() + r.holdNs, d: d, sess: s, buf: cp, seq: seq, held: true}
 	d.held = e
 	d.hasHeld.Store(true)
 	d.holdMu.Unlock()

@@ -51,8 +51,17 @@ export interface DirectionStats {
   connections?: number;
   resets?: number;
   closes?: number;
+  /** When (ns on the proxy's clock) this direction last passed a message on; 0 if never. */
+  lastSentNs: number;
   partitioned: boolean;
   faults: Faults;
+}
+
+/** The reply to partition and heal: the change is in force; `atNs` is when it took effect (docs/faults.md). */
+export interface PartitionReply {
+  blocked: [string, string][];
+  directions: number;
+  atNs: number;
 }
 
 export interface LinkStats extends LinkInfo {
@@ -76,8 +85,11 @@ interface Pending {
 
 export class FaultnetClient {
   readonly pid: number;
-  /** When the process started (performance.now()); trace times count from about here. */
-  readonly startedAt: number;
+  /**
+   * performance.now() at the proxy's time 0 (trace times, atNs, lastSentNs count from it), from
+   * the proxy's clock in its first reply, taken halfway through that round trip.
+   */
+  clockOrigin: number;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exitInfo: string | undefined;
@@ -85,7 +97,7 @@ export class FaultnetClient {
 
   private constructor(private readonly child: NodeHandle, startedAt: number) {
     this.pid = child.pid;
-    this.startedAt = startedAt;
+    this.clockOrigin = startedAt;
     this.exited = child.exited.then(({ code, signal }) => {
       this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
       for (const p of this.pending.values()) p.reject(new FaultnetError('PROXY_EXITED', `the proxy ${this.exitInfo}`));
@@ -130,7 +142,9 @@ export class FaultnetClient {
     const client = new FaultnetClient(child, startedAt);
     ref.client = client;
     try {
+      const asked = performance.now();
       const info = await client.info();
+      client.clockOrigin = (asked + performance.now()) / 2 - info.nowNs / 1e6;
       if (info.seed !== opts.seed) throw new FaultnetError('BAD_SEED', `the proxy uses seed ${info.seed}, not ${opts.seed}`);
     } catch (err) {
       client.kill();
@@ -176,7 +190,8 @@ export class FaultnetClient {
     });
   }
 
-  info(): Promise<{ seed: string; pid: number; trace: boolean; links: string[] }> {
+  /** `nowNs` is the proxy's clock when it answered. */
+  info(): Promise<{ seed: string; pid: number; trace: boolean; links: string[]; nowNs: number }> {
     return this.request('info');
   }
 
@@ -184,15 +199,17 @@ export class FaultnetClient {
     return this.request('addLink', spec);
   }
 
-  setFaults(link: string, faults: Faults, direction: 'forward' | 'reverse' | 'both' = 'both'): Promise<unknown> {
+  /** Resolves once the rules are in force, with the instant they took effect. */
+  setFaults(link: string, faults: Faults, direction: 'forward' | 'reverse' | 'both' = 'both'): Promise<{ atNs: number }> {
     return this.request('setFaults', { link, direction, faults });
   }
 
-  partition(spec: Record<string, unknown>): Promise<{ blocked: [string, string][]; directions: number }> {
+  /** Resolves once the partition is in force: nothing passes a blocked direction after `atNs`. */
+  partition(spec: Record<string, unknown>): Promise<PartitionReply> {
     return this.request('partition', spec);
   }
 
-  heal(): Promise<{ blocked: [string, string][]; directions: number }> {
+  heal(): Promise<PartitionReply> {
     return this.request('heal');
   }
 

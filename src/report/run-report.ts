@@ -460,6 +460,8 @@ function describe(a: { kind: string } & Record<string, unknown>): string {
       return `wait until ${nodes} print /${String(a.match)}/ (within ${String(a.withinSec)} s)`;
     case 'waitExit':
       return `wait until ${nodes} exit (within ${String(a.withinSec)} s)`;
+    case 'waitDelivered':
+      return `wait until the proxy passes on a message from ${String(a.from)} to ${String(a.to)}${a.since === 'previous' ? ' after the previous step' : ''} (within ${String(a.withinSec)} s)`;
     case 'sleep':
       return `sleep ${String(a.ms)} ms`;
     case 'stdin':

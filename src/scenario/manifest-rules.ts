@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isDirectory } from '../util/fs.js';
-import { expandLinkName, expandLinks, expandNodes, membersOf } from './plan.js';
+import { deliveryPairs, expandLinkName, expandLinks, expandNodes, membersOf } from './plan.js';
 import { linkEnds, parseTemplate } from './templates.js';
 import type { ScenarioSpec, ScenarioSuite, StepSpec, Target } from './types.js';
 
@@ -168,6 +168,22 @@ function checkScenario(sc: ScenarioSpec, sp: string, suite: ScenarioSuite, add: 
         regex(s.wait.output.match, `${p}/wait/output/match`, add);
       }
       if (s.wait?.exit !== undefined) target(s.wait.exit, `${p}/wait/exit`);
+      if (s.wait?.delivered) {
+        const d = s.wait.delivered;
+        nodeRef(d.from, `${p}/wait/delivered/from`);
+        nodeRef(d.to, `${p}/wait/delivered/to`);
+        const senders = membersOf(sc.nodes, d.from);
+        const receivers = membersOf(sc.nodes, d.to);
+        if (senders?.length === 1 && receivers?.length === 1 && senders[0] === receivers[0]) {
+          add(`${p}/wait/delivered`, `"from" and "to" both name ${d.from}`, 'name the sending node in "from" and the receiving node in "to"; a node\'s messages to itself never pass the proxy');
+        } else if (senders && receivers && deliveryPairs(links, senders, receivers).length === 0) {
+          add(
+            `${p}/wait/delivered`,
+            `no declared link carries messages from ${d.from} to ${d.to}`,
+            `the proxy only sees traffic on declared links: add {"from": "${d.from}", "to": "${d.to}"} (or the reverse, whose replies go ${d.from} → ${d.to}) to "links"`,
+          );
+        }
+      }
       if (s.partition) {
         const pa = s.partition;
         pa.nodes?.forEach((x, k) => nodeRef(x, `${p}/partition/nodes/${k}`));

@@ -43,7 +43,16 @@ export type PlannedAction =
   | { kind: 'stdin'; nodes: string[]; text: string }
   | { kind: 'waitOutput'; nodes: string[]; match: string; stream: Stream; since: 'start' | 'previous'; withinSec: number }
   | { kind: 'waitExit'; nodes: string[]; withinSec: number }
+  /** Every (sender, receiver) pair joined by a declared link must see a message pass the proxy. */
+  | { kind: 'waitDelivered'; pairs: DeliveryPair[]; from: string; to: string; since: 'start' | 'previous'; withinSec: number }
   | { kind: 'sleep'; ms: number };
+
+/** Messages from `from` to `to` travel on these proxy link directions (a link A->B carries B's replies in reverse). */
+export interface DeliveryPair {
+  from: string;
+  to: string;
+  paths: { link: string; direction: 'forward' | 'reverse' }[];
+}
 
 export interface PlannedStep {
   /** 1-based position in the unrolled timeline. */
@@ -160,6 +169,7 @@ export function expandLinkName(sc: Pick<ScenarioSpec, 'nodes'>, name: string): s
 export function buildPlan(sc: ScenarioSpec, seed: string): ScenarioPlan {
   const rng = new SeededRandom(seed);
   const nodes = expandNodes(sc.nodes);
+  const links = expandLinks(sc);
   const allNames = nodes.map((n) => n.name);
   const members = (name: string): string[] => {
     const m = membersOf(sc.nodes, name);
@@ -204,6 +214,10 @@ export function buildPlan(sc: ScenarioSpec, seed: string): ScenarioPlan {
     if (s.wait) {
       const w = s.wait;
       if (w.output) return { kind: 'waitOutput', nodes: members(w.output.node), match: w.output.match, stream: w.output.stream ?? 'both', since: w.output.since ?? 'start', withinSec: w.withinSec };
+      if (w.delivered) {
+        const d = w.delivered;
+        return { kind: 'waitDelivered', pairs: deliveryPairs(links, members(d.from), members(d.to)), from: d.from, to: d.to, since: d.since ?? 'start', withinSec: w.withinSec };
+      }
       return { kind: 'waitExit', nodes: target(w.exit!), withinSec: w.withinSec };
     }
     if (s.partition) return { kind: 'partition', request: partition(s.partition) };
@@ -231,7 +245,23 @@ export function buildPlan(sc: ScenarioSpec, seed: string): ScenarioPlan {
   };
   unroll(sc.steps, '', '');
   const expect = sc.expect.flatMap((spec, index) => members(spec.node).map((node) => ({ index, node, spec })));
-  return { seed, nodes, links: expandLinks(sc), steps, expect };
+  return { seed, nodes, links, steps, expect };
+}
+
+/** Each (sender, receiver) pair of different nodes that a declared link joins, with the link directions its messages take. */
+export function deliveryPairs(links: readonly PlannedLink[], senders: readonly string[], receivers: readonly string[]): DeliveryPair[] {
+  const out: DeliveryPair[] = [];
+  for (const from of senders) {
+    for (const to of receivers) {
+      if (from === to) continue;
+      const paths = links.flatMap((l) => [
+        ...(l.from === from && l.to === to ? [{ link: l.name, direction: 'forward' as const }] : []),
+        ...(l.from === to && l.to === from ? [{ link: l.name, direction: 'reverse' as const }] : []),
+      ]);
+      if (paths.length > 0) out.push({ from, to, paths });
+    }
+  }
+  return out;
 }
 
 /** One line per step, for the timeline and for tests of determinism. */
@@ -261,6 +291,8 @@ export function describeAction(a: PlannedAction): string {
       return `wait ≤ ${a.withinSec} s for ${a.nodes.join(', ')} to print /${a.match}/${a.since === 'previous' ? ' (after the previous step began)' : ''}`;
     case 'waitExit':
       return `wait ≤ ${a.withinSec} s for ${a.nodes.join(', ')} to exit`;
+    case 'waitDelivered':
+      return `wait ≤ ${a.withinSec} s for the proxy to pass on a message from ${a.from} to ${a.to}${a.since === 'previous' ? ' (after the previous step began)' : ''}`;
     case 'sleep':
       return `sleep ${a.ms} ms`;
   }

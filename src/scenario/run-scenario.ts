@@ -12,9 +12,10 @@ import type { NodeHandle } from '../sandbox/backend.js';
 import { spawnNode, type NodeExit } from '../sandbox/node-process.js';
 import { runProcess } from '../sandbox/process.js';
 import { artifactPaths, summarizeTrace, Timeline, writeJson, type ArtifactPaths } from './artifacts.js';
+import { roundMs, ScenarioClock } from './clock.js';
 import { evaluate, patternsOf, type ExpectResult, type ExpectationRuntime } from './expectations.js';
 import { NodeOutput } from './node-output.js';
-import { describeAction, type PlannedNode, type PlannedStep, type ScenarioPlan } from './plan.js';
+import { describeAction, type DeliveryPair, type PlannedNode, type PlannedStep, type ScenarioPlan } from './plan.js';
 import { leasePort, type PortLease } from './ports.js';
 import { waitReady } from './readiness.js';
 import { expandTemplate, type TemplateValues } from './templates.js';
@@ -76,13 +77,15 @@ class StepFailure extends Error {
 class HarnessFailure extends Error {}
 
 const TAIL_LINES = 12;
+/** How often a wait on the proxy's deliveries asks the proxy (a stats round trip). */
+const DELIVERY_POLL_MS = 20;
 
 export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunOutcome> {
   const { plan, spec } = input;
   const paths = artifactPaths(input.artifactsDir);
   await fs.mkdir(paths.nodes, { recursive: true });
-  const t0 = performance.now();
-  const now = (): number => Math.round(performance.now() - t0);
+  const clock = new ScenarioClock();
+  const now = (): number => clock.now();
   const deadline = spec.timeoutSec * 1000;
   const remaining = (): number => deadline - now();
   const timeline = new Timeline(now);
@@ -198,13 +201,33 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
 
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, remaining()))));
 
+  /** Waits until every pair has a message passed on by the proxy after sinceNs; returns the pairs still without one. */
+  const waitDelivered = async (pairs: readonly DeliveryPair[], sinceNs: number, limitMs: number): Promise<DeliveryPair[]> => {
+    const end = performance.now() + limitMs;
+    for (;;) {
+      const links = new Map((await proxy!.stats()).map((l) => [l.name, l]));
+      const missing = pairs.filter((p) => !p.paths.some((x) => (links.get(x.link)?.[x.direction].lastSentNs ?? 0) > sinceNs));
+      const left = end - performance.now();
+      if (missing.length === 0 || left <= 0) return missing;
+      await sleep(Math.min(DELIVERY_POLL_MS, left));
+    }
+  };
+
+  // Where the previous step began, for `since: "previous"`: on dsgrade's clock (node output) and
+  // on the proxy's (deliveries). A step that changes the proxy begins, on dsgrade's clock, when the
+  // request is sent (no effect of the change can come earlier, and the first ones, e.g. bytes a
+  // heal releases, may come before the reply), and on the proxy's at the instant it took effect.
   let prevStepStartMs = 0;
-  const runStep = async (step: PlannedStep): Promise<void> => {
+  let prevStepProxyNs = 0;
+  const runStep = async (step: PlannedStep, next: PlannedStep | undefined): Promise<void> => {
     if (step.afterMs > 0) await sleep(step.afterMs);
     if (remaining() <= 0) throw new StepFailure(`the scenario did not finish within its ${spec.timeoutSec} s limit (before step ${step.origin})`);
-    const startedMs = now();
-    timeline.add('step', `${step.origin}: ${describeAction(step.action)}${step.note ? ` — ${step.note}` : ''}`);
     const a = step.action;
+    const changesProxy = a.kind === 'partition' || a.kind === 'heal' || a.kind === 'setFaults';
+    const startedMs = now();
+    // The next step counts deliveries from here: read the proxy's clock before this step acts.
+    let startedProxyNs = next?.action.kind === 'waitDelivered' && next.action.since === 'previous' && !changesProxy ? (await proxy!.info()).nowNs : 0;
+    timeline.add('step', `${step.origin}: ${describeAction(step.action)}${step.note ? ` — ${step.note}` : ''}`);
     const states = 'nodes' in a ? a.nodes.map(state) : [];
     switch (a.kind) {
       case 'start':
@@ -238,16 +261,18 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
         break;
       case 'partition': {
         const r = await proxy!.partition({ ...a.request });
+        startedProxyNs = r.atNs;
         timeline.add('proxy', `partition in force: ${r.blocked.length} blocked pair(s), ${r.directions} link direction(s)`);
         break;
       }
       case 'heal': {
         const r = await proxy!.heal();
+        startedProxyNs = r.atNs;
         timeline.add('proxy', `healed ${r.directions} link direction(s)`);
         break;
       }
       case 'setFaults':
-        for (const l of a.links) await proxy!.setFaults(l, a.faults, a.direction);
+        for (const l of a.links) startedProxyNs = (await proxy!.setFaults(l, a.faults, a.direction)).atNs;
         break;
       case 'sleep':
         await sleep(a.ms);
@@ -270,8 +295,23 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
         if (running.length > 0) throw new StepFailure(`step ${step.origin}: ${running.join(', ')} did not exit within ${(limitMs / 1000).toFixed(1)} s`, running);
         break;
       }
+      case 'waitDelivered': {
+        const limitMs = Math.min(a.withinSec * 1000, remaining());
+        const missing = await waitDelivered(a.pairs, a.since === 'previous' ? prevStepProxyNs : 0, limitMs);
+        if (missing.length > 0) {
+          const involved = [...new Set(missing.flatMap((p) => [p.to, p.from]))];
+          const status = involved.map((n) => `${n}: ${describeState(state(n))}`).join('; ');
+          const what = missing.map((p) => `from ${p.from} to ${p.to}`).join(', ');
+          throw new StepFailure(
+            `step ${step.origin}: the proxy passed on no message ${what} within ${(limitMs / 1000).toFixed(1)} s${a.since === 'previous' ? ' after the previous step began' : ''} (${status})`,
+            involved,
+          );
+        }
+        break;
+      }
     }
     prevStepStartMs = startedMs;
+    prevStepProxyNs = startedProxyNs;
   };
 
   try {
@@ -293,7 +333,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     } catch (err) {
       throw new HarnessFailure(`the fault proxy did not start: ${(err as Error).message}`);
     }
-    proxyOffsetMs = proxy.startedAt - t0;
+    proxyOffsetMs = clock.fromPerformance(proxy.clockOrigin);
     await writePids();
     timeline.add('proxy', `started (pid ${proxy.pid})`);
     for (const l of plan.links) {
@@ -321,7 +361,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
 
     let stepsOk = true;
     try {
-      for (const step of plan.steps) await runStep(step);
+      for (const [i, step] of plan.steps.entries()) await runStep(step, plan.steps[i + 1]);
     } catch (err) {
       if (!(err instanceof StepFailure)) throw err;
       stepsOk = false;
@@ -377,7 +417,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
           for (const dir of ['forward', 'reverse'] as const) {
             const d = l[dir];
             const parts = Object.entries(d)
-              .filter(([k, v]) => typeof v === 'number' && v > 0 && k !== 'bytesIn' && k !== 'bytesOut')
+              .filter(([k, v]) => typeof v === 'number' && v > 0 && k !== 'bytesIn' && k !== 'bytesOut' && k !== 'lastSentNs')
               .map(([k, v]) => `${k}=${v as number}`);
             if (parts.length > 0) timeline.add('proxy', `totals ${l.name} ${dir}: ${parts.join(' ')} bytes=${d.bytesIn}→${d.bytesOut}`);
           }
@@ -404,15 +444,21 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   }
   timeline.add('dsgrade', `verdict: ${verdict}${reason ? ` — ${reason}` : ''}`);
   await fs.writeFile(paths.timeline, timeline.render(await summarizeTrace(paths.trace, proxyOffsetMs)));
-  await writeJson(paths.result, { testId: input.testId, seed: plan.seed, verdict, reason, expectations, durationMs: now() });
+  const durationMs = Math.round(now());
+  await writeJson(paths.result, { testId: input.testId, seed: plan.seed, verdict, reason, expectations, durationMs });
   // What the run report (src/report/run-report.ts) needs beyond the other artifacts: times to align the proxy trace and the logs.
   await writeJson(path.join(paths.dir, 'report-data.json'), {
-    proxyOffsetMs,
-    durationMs: now(),
-    events: timeline.events,
-    nodeLines: Object.fromEntries([...nodes].map(([n, s]) => [n, s.output.timedLines()])),
+    proxyOffsetMs: roundMs(proxyOffsetMs),
+    durationMs,
+    events: timeline.events.map((e) => ({ ...e, tMs: roundMs(e.tMs) })),
+    nodeLines: Object.fromEntries(
+      [...nodes].map(([n, s]) => {
+        const t = s.output.timedLines();
+        return [n, { ...t, lines: t.lines.map((l) => ({ ...l, tMs: roundMs(l.tMs) })) }];
+      }),
+    ),
   });
-  return { verdict, reason, details, expectations, durationMs: now(), timelineTail: timeline.tail(30), paths };
+  return { verdict, reason, details, expectations, durationMs, timelineTail: timeline.tail(30), paths };
 
   function lastLines(s: NodeState): string[] {
     const lines = s.output.tail(TAIL_LINES);

@@ -75,6 +75,16 @@ export interface PartitionStep {
   shuffle?: boolean;
 }
 
+/**
+ * Messages the proxy passed on from `from` to `to` (nodes or groups): the proxy's own record, so
+ * a wait on it does not depend on when a node prints what it received.
+ */
+export interface DeliveredMatch {
+  from: string;
+  to: string;
+  since?: 'start' | 'previous';
+}
+
 export type SignalName = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2';
 
 /** One entry of `steps`: exactly one action key, plus `afterMs` and `note`. */
@@ -92,7 +102,7 @@ export interface StepSpec {
   setFaults?: { link: string; direction?: 'forward' | 'reverse' | 'both'; faults: Faults };
   stdin?: { node: Target; text: string };
   closeStdin?: Target;
-  wait?: { output?: OutputMatch; exit?: Target; withinSec: number };
+  wait?: { output?: OutputMatch; exit?: Target; delivered?: DeliveredMatch; withinSec: number };
   sleepMs?: Duration;
   repeat?: { times: number; steps: StepSpec[] };
 }

@@ -116,4 +116,30 @@ describe('scenario suites in the manifest', () => {
       ]),
     );
   });
+
+  it('a wait on deliveries: valid, unknown nodes, no link carrying the messages, and schema errors', async () => {
+    let n = 0;
+    const wait = (delivered: unknown): unknown => ({
+      ...ok,
+      name: `w${n++}`,
+      steps: [{ start: ['server', 'c'] }, { partition: { shape: 'isolate', node: 'server' } }, { wait: { delivered, withinSec: 1 } }],
+    });
+    expect(await issuesOf([wait({ from: 'server', to: 'c', since: 'previous' }), wait({ from: 'c1', to: 'server' })])).toEqual([]);
+    // Rules (run once the schema holds).
+    const issues = await issuesOf([wait({ from: 'ghost', to: 'c1' }), wait({ from: 'c1', to: 'c2' })]);
+    const at = (p: string): ManifestIssue | undefined => issues.find((i) => i.pointer === p);
+    expect(at('/suites/0/scenarios/0/steps/2/wait/delivered/from')?.message).toMatch(/unknown node "ghost"/);
+    expect(at('/suites/0/scenarios/1/steps/2/wait/delivered')?.message).toMatch(/no declared link carries messages from c1 to c2/);
+    expect(at('/suites/0/scenarios/1/steps/2/wait/delivered')?.fix).toMatch(/add \{"from": "c1", "to": "c2"\}/);
+    expect(issues).toHaveLength(2);
+    // Schema.
+    const schema = await issuesOf([
+      wait({ from: 'server', to: 'c1', since: 'later' }),
+      wait({ from: 'server' }),
+      { ...ok, name: 'both', steps: [{ wait: { delivered: { from: 'server', to: 'c1' }, output: { node: 'c1', match: 'x' }, withinSec: 1 } }] },
+    ]);
+    const pointers = schema.map((i) => i.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(['/suites/0/scenarios/0/steps/2/wait/delivered/since', '/suites/0/scenarios/2/steps/0/wait']));
+    expect(pointers.some((p) => p.startsWith('/suites/0/scenarios/1/steps/2/wait/delivered'))).toBe(true);
+  });
 });

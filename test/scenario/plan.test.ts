@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioSuiteDefaults, type RawScenarioSuite } from '../../src/scenario/manifest-defaults.js';
-import { buildPlan, describeAction, expandLinkName, scenarioSeed, SeededRandom } from '../../src/scenario/plan.js';
+import { buildPlan, deliveryPairs, describeAction, expandLinkName, scenarioSeed, SeededRandom } from '../../src/scenario/plan.js';
 import type { ScenarioSpec } from '../../src/scenario/types.js';
 
 function scenario(steps: RawScenarioSuite['scenarios'][number]['steps']): ScenarioSpec {
@@ -99,5 +99,23 @@ describe('scenario plans', () => {
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < 4000; i++) counts[rng.int(4)]!++;
     for (const c of counts) expect(c).toBeGreaterThan(850);
+  });
+
+  it('a wait on deliveries names, per sender and receiver, the link directions their messages take', () => {
+    const sc = scenario([{ start: ['server', 'm'] }, { wait: { delivered: { from: 'server', to: 'm', since: 'previous' }, withinSec: 2 } }]);
+    const a = buildPlan(sc, '1').steps[1]!.action;
+    expect(a.kind).toBe('waitDelivered');
+    if (a.kind !== 'waitDelivered') return;
+    // server → m1 are the replies on m1->server.
+    expect(a.pairs.map((p) => `${p.from}>${p.to}`)).toEqual(['server>m1', 'server>m2', 'server>m3', 'server>m4', 'server>m5']);
+    expect(a.pairs[0]!.paths).toEqual([{ link: 'm1->server', direction: 'reverse' }]);
+    expect(a.since).toBe('previous');
+    expect(describeAction(a)).toBe('wait ≤ 2 s for the proxy to pass on a message from server to m (after the previous step began)');
+    // m1 → m2 travels forward on m1->m2 and back on m2->m1's replies; no pair of a node with itself.
+    const links = buildPlan(sc, '1').links;
+    expect(deliveryPairs(links, ['m1', 'm2'], ['m2'])).toEqual([
+      { from: 'm1', to: 'm2', paths: [{ link: 'm1->m2', direction: 'forward' }, { link: 'm2->m1', direction: 'reverse' }] },
+    ]);
+    expect(deliveryPairs(links, ['server'], ['server'])).toEqual([]);
   });
 });
