@@ -18,7 +18,7 @@ import { describeAction, type PlannedNode, type PlannedStep, type ScenarioPlan }
 import { leasePort, type PortLease } from './ports.js';
 import { waitReady } from './readiness.js';
 import { expandTemplate, type TemplateValues } from './templates.js';
-import type { ScenarioSpec } from './types.js';
+import type { ScenarioSpec, Stream } from './types.js';
 
 export interface ScenarioRunInput {
   testId: string;
@@ -76,6 +76,7 @@ class StepFailure extends Error {
 class HarnessFailure extends Error {}
 
 const TAIL_LINES = 12;
+const LATEST_POLL_MS = 20;
 
 export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunOutcome> {
   const { plan, spec } = input;
@@ -196,6 +197,34 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     await s.proc.kill();
   };
 
+  /**
+   * Polls until the node's latest line matching `latest.match` (since `since`) matches `match` and
+   * no other such line has followed for `latest.stableMs`. The value must be reached within
+   * `limitMs`; holding it may take `stableMs` more.
+   */
+  const waitLatest = async (s: NodeState, match: string, latest: { match: string; stableMs: number }, stream: Stream, since: number, limitMs: number): Promise<{ ok: boolean; seen: string }> => {
+    const key = s.output.watch(latest.match, stream);
+    const want = new RegExp(match);
+    const began = now();
+    const endMs = began + Math.min(limitMs + latest.stableMs, Math.max(0, remaining()));
+    let changes = 0;
+    let prev: { text: string; tMs: number } | undefined;
+    for (;;) {
+      const last = s.output.latest(key, since);
+      if (last && (prev === undefined || last.tMs !== prev.tMs || last.text !== prev.text)) {
+        if (prev !== undefined) changes++;
+        prev = last;
+      }
+      if (last && want.test(last.text) && now() - last.tMs >= latest.stableMs && last.tMs <= began + limitMs) return { ok: true, seen: '' };
+      if (now() >= endMs) break;
+      await sleep(Math.min(LATEST_POLL_MS, Math.max(1, endMs - now())));
+    }
+    const last = s.output.latest(key, since);
+    if (!last) return { ok: false, seen: `it printed no line matching /${latest.match}/` };
+    const flapping = changes > 0 ? ` (its /${latest.match}/ lines changed ${changes} time(s) while dsgrade waited)` : '';
+    return { ok: false, seen: `its latest line matching /${latest.match}/ was "${last.text.slice(0, 200)}" at ${(last.tMs / 1000).toFixed(2)} s${flapping}` };
+  };
+
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, remaining()))));
 
   let prevStepStartMs = 0;
@@ -255,6 +284,18 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
       case 'waitOutput': {
         const since = a.since === 'previous' ? prevStepStartMs : 0;
         const limitMs = Math.min(a.withinSec * 1000, remaining());
+        if (a.latest) {
+          const results = await Promise.all(states.map((s) => waitLatest(s, a.match, a.latest!, a.stream, since, limitMs)));
+          const failed = states.map((s, i) => [s, results[i]!] as const).filter(([, r]) => !r.ok);
+          if (failed.length > 0) {
+            const status = failed.map(([s, r]) => `${s.planned.name}: ${r.seen}; ${describeState(s)}`).join('; ');
+            throw new StepFailure(
+              `step ${step.origin}: ${failed.map(([s]) => s.planned.name).join(', ')} did not settle on a line matching /${a.match}/ within ${(limitMs / 1000).toFixed(1)} s (${status})`,
+              failed.map(([s]) => s.planned.name),
+            );
+          }
+          break;
+        }
         const results = await Promise.all(states.map((s) => s.output.waitFor(s.output.watch(a.match, a.stream), since, limitMs)));
         const missing = states.filter((_, i) => !results[i]).map((s) => s.planned.name);
         if (missing.length > 0) {
