@@ -4,7 +4,7 @@
  * inputs through the toolchain too.
  */
 import path from 'node:path';
-import type { Sandbox } from '../sandbox/launcher.js';
+import { sealExecutable, type Sandbox } from '../sandbox/launcher.js';
 import { currentBackend } from '../sandbox/backend.js';
 import { runProcess, type ProcessOutcome } from '../sandbox/process.js';
 import { goEnv, type GoToolchain } from './go-env.js';
@@ -29,7 +29,15 @@ export interface GoCommandOptions {
 export async function runGo(args: string[], opts: GoCommandOptions): Promise<ProcessOutcome> {
   // A grading run with another backend (Docker) builds there (src/sandbox/backend.ts).
   const backend = currentBackend();
-  if (backend) return backend.runGo(args, opts);
+  const outcome = backend ? await backend.runGo(args, opts) : await runGoHere(args, opts);
+  // A binary built from student code (test binaries with the staff tests in them, scenario
+  // programs) is executable by run uids but never readable: see sealExecutable.
+  const out = args.indexOf('-o');
+  if ((backend || opts.sandbox) && out >= 0 && args[out + 1] && outcome.exitCode === 0 && !outcome.spawnError) await sealExecutable(args[out + 1]!);
+  return outcome;
+}
+
+async function runGoHere(args: string[], opts: GoCommandOptions): Promise<ProcessOutcome> {
   const sandboxCache = await opts.sandbox?.buildCache();
   const env = await goEnv({
     toolchain: opts.toolchain,

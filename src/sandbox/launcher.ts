@@ -292,6 +292,8 @@ export class Sandbox {
     for (const dir of req.writableDirs ?? []) {
       await fs.mkdir(dir, { recursive: true });
       if (who) await fs.chown(dir, who.uid, who.gid);
+      // A run uid's HOME/TMPDIR is its own: other run uids (other nodes, other tests) cannot look in.
+      if (who && req.role === 'run') await fs.chmod(dir, 0o700);
     }
     const args: string[] = [];
     if (who) args.push('-uid', String(who.uid), '-gid', String(who.gid));
@@ -332,7 +334,8 @@ export class Sandbox {
     await fs.chmod(workDir, 0o711);
     await this.giveToBuilder(moduleDir);
     await fs.chown(bin, b.uid, b.gid);
-    await fs.chmod(bin, 0o755);
+    // Run uids execute binaries by their full path; they may not list the folder (nor read a file in it: sealExecutable).
+    await fs.chmod(bin, 0o711);
   }
 
   /** Gives a tree to the builder uid and closes it to everyone else (variants' copies of the module). */
@@ -430,6 +433,20 @@ export async function makeRunDir(pkgDir: string, runDir: string): Promise<string
     },
   });
   return runDir;
+}
+
+/**
+ * As root: the binary becomes root's, mode 0711 — run uids (and the Docker sandbox's user) may
+ * execute it but not read it, so a test cannot copy its own binary or another one and print the
+ * staff tests' strings, and the builder cannot make it readable again. execve needs no read
+ * permission (the kernel maps the file; for -race binaries ld.so gets it from the kernel too); a
+ * process started from an unreadable file is not dumpable, so others of its uid cannot open its
+ * /proc files either. Not root: nothing to do (student code runs as the owner, who may read).
+ */
+export async function sealExecutable(file: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  await fs.chown(file, 0, 0);
+  await fs.chmod(file, 0o711);
 }
 
 async function chownTree(dir: string, uid: number, gid: number): Promise<void> {

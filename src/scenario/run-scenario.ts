@@ -35,8 +35,12 @@ export interface ScenarioRunInput {
   floodLimitBytes: number;
   /** Text of rerun.txt. */
   rerun: string;
-  /** Student nodes (and the checker) run as this leased sandbox uid (src/sandbox/launcher.ts). */
-  sandbox?: { sandbox: Sandbox; lease?: SandboxLease };
+  /**
+   * The sandbox (src/sandbox/launcher.ts). In uid mode every node leases its own run uid for the
+   * whole scenario (restarts keep it) and the checker another one, so no process that runs student
+   * code can signal, trace or read the processes that observe it (staff clients, the checker).
+   */
+  sandbox?: Sandbox;
 }
 
 export interface ScenarioRunOutcome {
@@ -60,6 +64,8 @@ interface NodeState {
   pids: number[];
   /** Set when dsgrade kills the current incarnation. */
   killing: boolean;
+  /** This node's own run uid (uid mode), leased at its first start, released when the scenario ends. */
+  uid?: SandboxLease;
   lastExit?: { status: NodeExit; byHarness: boolean };
 }
 
@@ -97,9 +103,12 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   const details: string[] = [];
   const expectations: ExpectResult[] = [];
 
+  // The plan holds what the steps wait for (expected values): in uid mode the folder is root's
+  // alone while student code runs (and stays so), and plan.json is written only once every node has
+  // stopped, so no backend puts it within student code's reach during the run.
+  if (input.sandbox?.mode === 'uid') await fs.chmod(paths.dir, 0o700);
   await fs.writeFile(paths.seed, `${plan.seed}\n`);
   await fs.writeFile(paths.rerun, `${input.rerun}\n`);
-  await writeJson(paths.plan, { seed: plan.seed, nodes: plan.nodes.map((n) => n.name), links: plan.links, steps: plan.steps });
 
   const writePids = (): Promise<void> =>
     writeJson(paths.pids, { dsgrade: process.pid, faultnet: proxy?.pid ?? null, nodes: Object.fromEntries([...nodes].map(([n, s]) => [n, s.pids])) });
@@ -137,6 +146,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
       DSGRADE_SEED: plan.seed,
       ...Object.fromEntries(Object.entries(s.planned.spec.env).map(([k, v]) => [k, expandTemplate(v, values)])),
     };
+    if (input.sandbox && !s.uid) s.uid = await input.sandbox.lease();
     await s.lease.unbind();
     s.incarnation++;
     s.killing = false;
@@ -148,7 +158,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
         args,
         cwd: home,
         env,
-        ...(input.sandbox ? { sandbox: { ...input.sandbox, role: 'run' as const, writableDirs: [home] } } : {}),
+        ...(input.sandbox ? { sandbox: { sandbox: input.sandbox, ...(s.uid ? { lease: s.uid } : {}), role: 'run' as const, writableDirs: [home] } } : {}),
         onOutput: (stream, chunk) => {
           s.output.push(stream, chunk);
           if (s.output.total > input.floodLimitBytes && proc?.running && !s.killing) {
@@ -431,8 +441,15 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     for (const s of nodes.values()) s.lease.free();
     for (const l of linkLeases) l.free();
     await Promise.all([...nodes.values()].map((s) => s.output.close()));
+    // Every process of each node's uid (setsid daemons too) dies before the checker runs.
+    for (const s of nodes.values()) {
+      if (!s.uid) continue;
+      await input.sandbox?.release(s.uid);
+      s.uid = undefined;
+    }
     timeline.add('dsgrade', 'every process stopped');
   }
+  await writeJson(paths.plan, { seed: plan.seed, nodes: plan.nodes.map((n) => n.name), links: plan.links, steps: plan.steps });
 
   if (spec.checker && verdict === 'passed') {
     const c = await runChecker(input, paths, templateValues());
@@ -483,16 +500,32 @@ async function runChecker(input: ScenarioRunInput, paths: ArtifactPaths, values:
   if (!binary) return { ok: false, error: true, reason: `program ${c.program} was not built`, output: '' };
   const home = path.join(input.scratchDir, 'checker');
   await fs.mkdir(home, { recursive: true });
-  const outcome = await runProcess({
-    file: binary,
-    args: c.args.map((a) => expandTemplate(a, values)),
-    cwd: paths.dir,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, TMPDIR: home, DSGRADE_ARTIFACTS: paths.dir, DSGRADE_SEED: values.seed },
-    timeoutMs: c.timeoutSec * 1000,
-    outputBudgetBytes: 32 * 1024,
-    floodLimitBytes: 8 * 1024 * 1024,
-    ...(input.sandbox ? { sandbox: { ...input.sandbox, role: 'run' as const, writableDirs: [home] } } : {}),
-  });
+  const run = (lease: SandboxLease | undefined): ReturnType<typeof runProcess> =>
+    runProcess({
+      file: binary,
+      args: c.args.map((a) => expandTemplate(a, values)),
+      cwd: paths.dir,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, TMPDIR: home, DSGRADE_ARTIFACTS: paths.dir, DSGRADE_SEED: values.seed },
+      timeoutMs: c.timeoutSec * 1000,
+      outputBudgetBytes: 32 * 1024,
+      floodLimitBytes: 8 * 1024 * 1024,
+      ...(input.sandbox ? { sandbox: { sandbox: input.sandbox, ...(lease ? { lease } : {}), role: 'run' as const, writableDirs: [home] } } : {}),
+    });
+  const sandbox = input.sandbox;
+  // The checker's own fresh uid may read the artifacts (root's, 0700) while it runs, and only then.
+  const outcome = sandbox
+    ? await sandbox.withLease(async (lease) => {
+        if (!lease) return run(undefined);
+        await fs.chown(paths.dir, 0, lease.gid);
+        await fs.chmod(paths.dir, 0o750);
+        try {
+          return await run(lease);
+        } finally {
+          await fs.chmod(paths.dir, 0o700);
+          await fs.chown(paths.dir, 0, 0);
+        }
+      })
+    : await run(undefined);
   await fs.writeFile(path.join(paths.dir, 'checker.log'), outcome.output);
   if (outcome.spawnError) return { ok: false, error: true, reason: `could not start: ${outcome.spawnError}`, output: '' };
   if (outcome.timedOut) return { ok: false, error: false, reason: `took longer than ${c.timeoutSec} s`, output: outcome.output };
