@@ -420,6 +420,32 @@ export async function createSandbox(opts: { toolchain: GoToolchain; cacheDir: st
   return sandbox;
 }
 
+/**
+ * The parent of every work folder. As root: `<tmp>/dsgrade-runs`, root's, mode 0711, so a run uid
+ * listing /tmp sees that one name and cannot list it — no run sees another run's work folder names
+ * (Gradescope gives no mount namespace for a private /tmp; see docs/security.md). Anything else in
+ * its place (a run uid's folder or link created first, in world-writable /tmp) is removed. Not
+ * root: the temporary folder itself (student code runs as you and could list anything anyway).
+ */
+export async function workFolderParent(tmp: string = os.tmpdir()): Promise<string> {
+  if (process.getuid?.() !== 0) return tmp;
+  const dir = path.join(tmp, 'dsgrade-runs');
+  for (let attempt = 0; ; attempt++) {
+    const st = await fs.lstat(dir).catch(() => undefined);
+    if (st?.isDirectory() && st.uid === 0) {
+      if ((st.mode & 0o7777) !== 0o711) await fs.chmod(dir, 0o711);
+      return dir;
+    }
+    if (st) await fs.rm(dir, { recursive: true, force: true });
+    try {
+      await fs.mkdir(dir, { mode: 0o711 });
+    } catch (err) {
+      // Someone else created it between the two calls: look again (a few times, then give up loudly).
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw err;
+    }
+  }
+}
+
 /** Copies a package folder without its Go sources: where test binaries run, so staff test sources are not beside them. */
 export async function makeRunDir(pkgDir: string, runDir: string): Promise<string> {
   await fs.rm(runDir, { recursive: true, force: true });
