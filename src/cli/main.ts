@@ -240,8 +240,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw err;
     });
   }
-  installInterruptHandlers((signal, cleaned) => {
-    process.stderr.write(`\ndsgrade: ${signal}: stopped ${cleaned.groups} process group(s), removed ${cleaned.folders} work folder(s)\n`);
+  installInterruptHandlers({
+    onInterrupt: (signal, cleaned) => {
+      process.stderr.write(`\ndsgrade: ${signal}: stopped ${cleaned.groups} process group(s), removed ${cleaned.folders} work folder(s)\n`);
+    },
+    exit: (code) => process.exit(code),
   });
   let code: number = EXIT.OK;
   const program = buildProgram((c) => {

@@ -8,6 +8,7 @@ import { createBatchProgress } from '../batch/progress.js';
 import { parseShard } from '../batch/shard.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
+import { checkOnly } from '../pipeline/plan.js';
 import { formatPoints } from '../report/format.js';
 import { processIO, type CommandIO } from './io.js';
 
@@ -29,6 +30,7 @@ export async function batchCommand(opts: BatchCommandOptions): Promise<number> {
   const io = opts.io ?? processIO();
   const loaded = await loadManifest(opts.project);
   for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
+  checkOnly(loaded.manifest, opts.only);
   const shard = opts.shard ? parseShard(opts.shard) : undefined;
   const out = opts.out ?? path.join('dsgrade-batch', loaded.manifest.name + (shard ? `-shard-${shard.index}-of-${shard.count}` : ''));
   const jobs = opts.jobs ?? 1;

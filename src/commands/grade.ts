@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
+import { checkOnly } from '../pipeline/plan.js';
 import { gradeSubmission } from '../pipeline/grade.js';
 import { writeGradescopeResults } from '../report/gradescope.js';
 import { writeJUnit } from '../report/junit.js';
@@ -37,6 +38,7 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   const io = opts.io ?? processIO();
   const loaded = await loadManifest(opts.project);
   for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
+  checkOnly(loaded.manifest, opts.only);
   let progress: Progress | undefined;
   const artifactsDir =
     typeof opts.artifacts === 'string'
