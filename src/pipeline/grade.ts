@@ -25,6 +25,7 @@ import { currentBackend, withBackend, type BackendKind } from '../sandbox/backen
 import type { DockerOptions } from '../sandbox/docker/docker-run.js';
 import { createSandbox, workFolderParent, type SandboxConfig } from '../sandbox/launcher.js';
 import { sumScores } from '../scoring/score.js';
+import { MAX_SEED } from '../util/limits.js';
 import { versions } from '../version.js';
 import { makeResult, selector, type ProgressListener, type RunContext } from './context.js';
 import { gradeGoTestSuite } from './gotest-stage.js';
@@ -231,8 +232,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DsgradeError('INTERRUPTED', 'grading stopped: the run was aborted', { fix: 'nothing to fix: the caller stopped the run (time budget or interrupt)' });
 }
 
+/** A seed in [0, MAX_SEED] (src/util/limits.ts). */
 export function randomSeed(): number {
-  return randomBytes(4).readUInt32BE(0) & 0x7fffffff;
+  return randomBytes(4).readUInt32BE(0) & MAX_SEED;
 }
 
 /** `go build ./...`: a visible, pointless-to-game test that shows compiler errors first. */
