@@ -21,7 +21,7 @@ function int(name: string, min: number) {
  * `--seed`: decimal digits only, 0…MAX_SEED, so the number printed in every report replays
  * exactly (a seed beyond 2^53 would become 1e+23 in JSON; "0x10" or "1e3" would print differently).
  */
-function seed(value: string): number {
+export function parseSeed(value: string): number {
   const n = /^\d{1,10}$/.test(value.trim()) ? Number(value.trim()) : NaN;
   if (!Number.isSafeInteger(n) || n > MAX_SEED) throw new InvalidArgumentError(`--seed must be a whole number from 0 to ${MAX_SEED} (got ${value})`);
   return n;
@@ -63,7 +63,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-o, --out <file>', 'write Gradescope results.json here')
     .option('--junit <file>', 'write JUnit XML here')
     .option('-j, --jobs <n>', 'tests run at once (default: half the CPU cores, at least 1)', int('--jobs', 1))
-    .option('--seed <n>', 'seed for every random choice (printed in every report)', seed)
+    .option('--seed <n>', 'seed for every random choice (printed in every report)', parseSeed)
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
     .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
     .option('--keep-work', 'keep the work folder (trees, binaries, scratch) for debugging')
@@ -102,7 +102,7 @@ Examples:
     .description("grade the project's reference and every mutant; fail on any score that differs from the expected one")
     .argument('<project>', 'project folder')
     .option('-j, --jobs <n>', 'tests run at once within one submission', int('--jobs', 1))
-    .option('--seed <n>', 'seed for every random choice', seed)
+    .option('--seed <n>', 'seed for every random choice', parseSeed)
     .option('--mutant <names>', 'only these mutants (comma-separated, repeatable); "none" for the reference only', collect)
     .option('--quick', 'reference in full; for each mutant only the tests meant to catch it (its "catchers")')
     .option('--stability <runs>', 'also grade the reference this many times with different seeds; every test must pass every run', int('--stability', 2))
@@ -123,7 +123,7 @@ Examples:
     .option('-p, --project <dir>', 'project folder (default: <root>/source/project)')
     .option('--budget-sec <n>', 'write results after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC)', seconds('--budget-sec', MAX_TIMER_SEC))
     .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
-    .option('--seed <n>', 'seed for every random choice', seed)
+    .option('--seed <n>', 'seed for every random choice', parseSeed)
     .option('--cache-dir <dir>', 'build cache folder')
     .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid; run slots use the next uids); default 61000, or $DSGRADE_SANDBOX_USER')
     .addHelpText('after', '\nExample (run_autograder):\n  $ dsgrade gradescope --root /autograder')
@@ -144,7 +144,7 @@ Examples:
     .option('--force', 'regrade submissions that already have results in the output folder')
     .option('--shard <i/n>', 'grade only slice i of n (stable hash of the submission id); combine with `dsgrade merge`')
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
-    .option('--seed <n>', 'one seed for every submission (default: random, printed and kept in batch.json)', seed)
+    .option('--seed <n>', 'one seed for every submission (default: random, printed and kept in batch.json)', parseSeed)
     .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
     .addHelpText(
       'after',
@@ -165,7 +165,7 @@ Examples:
     .argument('<submission>', 'folder or .zip to grade (e.g. the project\'s reference)')
     .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
     .requiredOption('-n, --runs <n>', 'number of runs', int('--runs', 1))
-    .option('--seed <n>', 'seed of the first run; run i uses seed+i (default: random)', seed)
+    .option('--seed <n>', 'seed of the first run; run i uses seed+i (default: random)', parseSeed)
     .option('--only <ids>', 'only these test ids, suites or globs (comma-separated, repeatable)', collect)
     .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
     .option('--cache-dir <dir>', 'build cache folder')

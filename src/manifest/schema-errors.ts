@@ -80,8 +80,10 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
     case 'minItems':
       return { file, pointer, message: `must have at least ${String(p.limit)} item(s)`, fix: 'add the missing entries' };
     case 'maximum':
-      if (/(Sec|Ms)$/.test(pointer.split('/').pop() ?? '')) {
-        const unit = pointer.endsWith('Sec') ? 'seconds' : 'milliseconds';
+      // A time field, or the min/max of a duration such as sleepMs: {"min": …, "max": …}.
+      const field = pointer.split('/').filter((part) => part !== 'min' && part !== 'max').pop() ?? '';
+      if (/(Sec|Ms)$/.test(field)) {
+        const unit = field.endsWith('Sec') ? 'seconds' : 'milliseconds';
         return {
           file,
           pointer,
