@@ -79,7 +79,7 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
       return { file, pointer, message: `must match the pattern ${String(p.pattern)}`, fix: patternHint(String(p.pattern)) };
     case 'minItems':
       return { file, pointer, message: `must have at least ${String(p.limit)} item(s)`, fix: 'add the missing entries' };
-    case 'maximum':
+    case 'maximum': {
       // A time field, or the min/max of a duration such as sleepMs: {"min": …, "max": …}.
       const field = pointer.split('/').filter((part) => part !== 'min' && part !== 'max').pop() ?? '';
       if (/(Sec|Ms)$/.test(field)) {
@@ -92,6 +92,7 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
         };
       }
       return { file, pointer, message: `must be ${String(p.comparison)} ${String(p.limit)}`, fix: 'change the number' };
+    }
     case 'minimum':
     case 'exclusiveMinimum':
       return { file, pointer, message: `must be ${String(p.comparison)} ${String(p.limit)}`, fix: 'change the number' };
