@@ -246,9 +246,11 @@ Examples:
 Exit codes:
   0    graded / manifest valid / regression matched
   1    validate found problems, or regress found a mismatch
-  2    bad input: usage, project manifest, submission path, Go toolchain missing
+  2    bad input: usage, project manifest, submission path, Go toolchain missing,
+       --only matching nothing, --seed out of range, an --out/--junit that cannot be written
   3    internal error in dsgrade (please report it)
-  130  interrupted (every process dsgrade started has been killed)`,
+  130  interrupted by SIGINT, 143 by SIGTERM, 129 by SIGHUP (every process dsgrade started
+       has been killed; dsgrade gradescope writes a partial results.json first)`,
   );
   return program;
 }

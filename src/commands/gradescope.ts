@@ -1,6 +1,8 @@
 /**
  * `dsgrade gradescope`: what run_autograder calls inside Gradescope's container. Exit code 0
- * whenever a results.json was written (Gradescope reads the file, not the exit code).
+ * whenever it graded (fully, partially, or with a grader-error result); after SIGTERM/SIGINT the
+ * interrupt handler exits 143/130 once the partial results.json is written (src/gradescope/run.ts).
+ * Gradescope reads the file, not the exit code.
  */
 import { EXIT } from '../cli/exit-codes.js';
 import { runGradescope, DEFAULT_BUDGET_SEC } from '../gradescope/run.js';
