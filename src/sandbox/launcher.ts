@@ -465,9 +465,8 @@ export async function makeRunDir(pkgDir: string, runDir: string): Promise<string
  * As root: the binary becomes root's, mode 0711 — run uids (and the Docker sandbox's user) may
  * execute it but not read it, so a test cannot copy its own binary or another one and print the
  * staff tests' strings, and the builder cannot make it readable again. execve needs no read
- * permission (the kernel maps the file; for -race binaries ld.so gets it from the kernel too); a
- * process started from an unreadable file is not dumpable, so others of its uid cannot open its
- * /proc files either. Not root: nothing to do (student code runs as the owner, who may read).
+ * permission (the kernel maps the file; for -race binaries ld.so gets it from the kernel too).
+ * Not root: nothing to do (student code runs as the owner, who may read).
  */
 export async function sealExecutable(file: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
