@@ -13,18 +13,26 @@ export function registerTempDir(dir: string): () => void {
   return () => folders.delete(dir);
 }
 
+/** Folders removed by cleanupNow: removed once more just before an interrupted dsgrade exits. */
+const removed = new Set<string>();
+
 export function cleanupNow(): { groups: number; folders: number } {
   const groups = killAllGroups();
   const n = folders.size;
   for (const dir of folders) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Best effort: a folder we cannot remove is left for the OS temp cleaner.
-    }
+    removeFolder(dir);
+    removed.add(dir);
   }
   folders.clear();
   return { groups, folders: n };
+}
+
+function removeFolder(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Best effort: a folder we cannot remove is left for the OS temp cleaner.
+  }
 }
 
 /**
@@ -103,4 +111,7 @@ async function finishInterrupt(hooks: Promise<void>[]): Promise<void> {
     clearTimeout(timer);
   }
   if (asyncCleanups.size > 0) await runAsyncCleanups();
+  // Work that was in flight when the signal came (an attempt creating its scratch folder) may
+  // have recreated part of a removed work folder meanwhile.
+  for (const dir of removed) removeFolder(dir);
 }
