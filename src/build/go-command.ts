@@ -3,8 +3,9 @@
  * limits and output caps as student code, because compiling student code runs student-controlled
  * inputs through the toolchain too.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Sandbox } from '../sandbox/launcher.js';
+import { sealExecutable, type Sandbox } from '../sandbox/launcher.js';
 import { currentBackend } from '../sandbox/backend.js';
 import { runProcess, type ProcessOutcome } from '../sandbox/process.js';
 import { goEnv, type GoToolchain } from './go-env.js';
@@ -29,7 +30,19 @@ export interface GoCommandOptions {
 export async function runGo(args: string[], opts: GoCommandOptions): Promise<ProcessOutcome> {
   // A grading run with another backend (Docker) builds there (src/sandbox/backend.ts).
   const backend = currentBackend();
-  if (backend) return backend.runGo(args, opts);
+  // A binary built from student code (test binaries with the staff tests in them, scenario
+  // programs) is executable by run uids but never readable: see sealExecutable.
+  const o = args.indexOf('-o');
+  const sealed = (backend || opts.sandbox) && o >= 0 ? args[o + 1] : undefined;
+  // An earlier build's sealed binary (two suites of one package build the same file): go would
+  // read it to check it is an object file before replacing it, which the builder may not.
+  if (sealed) await fs.rm(sealed, { force: true });
+  const outcome = backend ? await backend.runGo(args, opts) : await runGoHere(args, opts);
+  if (sealed && outcome.exitCode === 0 && !outcome.spawnError) await sealExecutable(sealed);
+  return outcome;
+}
+
+async function runGoHere(args: string[], opts: GoCommandOptions): Promise<ProcessOutcome> {
   const sandboxCache = await opts.sandbox?.buildCache();
   const env = await goEnv({
     toolchain: opts.toolchain,

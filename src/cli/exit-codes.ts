@@ -8,5 +8,6 @@ export const EXIT = {
   USAGE: 2,
   /** A bug in dsgrade. */
   INTERNAL: 3,
+  /** SIGINT; SIGTERM exits 143 and SIGHUP 129 (src/sandbox/interrupt.ts INTERRUPT_EXIT). */
   INTERRUPTED: 130,
 } as const;

@@ -7,11 +7,32 @@ import { isDsgradeError } from '../errors.js';
 import { installInterruptHandlers } from '../sandbox/interrupt.js';
 import { DSGRADE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
+import { MAX_SEED, MAX_TIMER_SEC } from '../util/limits.js';
 
 function int(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+}
+
+/**
+ * `--seed`: decimal digits only, 0…MAX_SEED, so the number printed in every report replays
+ * exactly (a seed beyond 2^53 would become 1e+23 in JSON; "0x10" or "1e3" would print differently).
+ */
+export function parseSeed(value: string): number {
+  const n = /^\d{1,10}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n > MAX_SEED) throw new InvalidArgumentError(`--seed must be a whole number from 0 to ${MAX_SEED} (got ${value})`);
+  return n;
+}
+
+/** Seconds for a timer: Node's timers hold at most 2^31 − 1 ms (24.8 days); longer values fire at once. */
+function seconds(name: string, max: number) {
+  const parse = int(name, 1);
+  return (value: string): number => {
+    const n = parse(value);
+    if (n > max) throw new InvalidArgumentError(`${name} must be at most ${max} s (got ${value})`);
     return n;
   };
 }
@@ -42,7 +63,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-o, --out <file>', 'write Gradescope results.json here')
     .option('--junit <file>', 'write JUnit XML here')
     .option('-j, --jobs <n>', 'tests run at once (default: half the CPU cores, at least 1)', int('--jobs', 1))
-    .option('--seed <n>', 'seed for every random choice (printed in every report)', int('--seed', 0))
+    .option('--seed <n>', 'seed for every random choice (printed in every report)', parseSeed)
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
     .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
     .option('--keep-work', 'keep the work folder (trees, binaries, scratch) for debugging')
@@ -81,7 +102,7 @@ Examples:
     .description("grade the project's reference and every mutant; fail on any score that differs from the expected one")
     .argument('<project>', 'project folder')
     .option('-j, --jobs <n>', 'tests run at once within one submission', int('--jobs', 1))
-    .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
+    .option('--seed <n>', 'seed for every random choice', parseSeed)
     .option('--mutant <names>', 'only these mutants (comma-separated, repeatable); "none" for the reference only', collect)
     .option('--quick', 'reference in full; for each mutant only the tests meant to catch it (its "catchers")')
     .option('--stability <runs>', 'also grade the reference this many times with different seeds; every test must pass every run', int('--stability', 2))
@@ -100,9 +121,9 @@ Examples:
     .description("Gradescope entrypoint: grade <root>/submission, always write <root>/results/results.json")
     .option('--root <dir>', "Gradescope's root folder", '/autograder')
     .option('-p, --project <dir>', 'project folder (default: <root>/source/project)')
-    .option('--budget-sec <n>', 'write results after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC)', int('--budget-sec', 1))
+    .option('--budget-sec <n>', 'write results after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC)', seconds('--budget-sec', MAX_TIMER_SEC))
     .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
-    .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
+    .option('--seed <n>', 'seed for every random choice', parseSeed)
     .option('--cache-dir <dir>', 'build cache folder')
     .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid; run slots use the next uids); default 61000, or $DSGRADE_SANDBOX_USER')
     .addHelpText('after', '\nExample (run_autograder):\n  $ dsgrade gradescope --root /autograder')
@@ -123,7 +144,7 @@ Examples:
     .option('--force', 'regrade submissions that already have results in the output folder')
     .option('--shard <i/n>', 'grade only slice i of n (stable hash of the submission id); combine with `dsgrade merge`')
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
-    .option('--seed <n>', 'one seed for every submission (default: random, printed and kept in batch.json)', int('--seed', 0))
+    .option('--seed <n>', 'one seed for every submission (default: random, printed and kept in batch.json)', parseSeed)
     .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
     .addHelpText(
       'after',
@@ -144,7 +165,7 @@ Examples:
     .argument('<submission>', 'folder or .zip to grade (e.g. the project\'s reference)')
     .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
     .requiredOption('-n, --runs <n>', 'number of runs', int('--runs', 1))
-    .option('--seed <n>', 'seed of the first run; run i uses seed+i (default: random)', int('--seed', 0))
+    .option('--seed <n>', 'seed of the first run; run i uses seed+i (default: random)', parseSeed)
     .option('--only <ids>', 'only these test ids, suites or globs (comma-separated, repeatable)', collect)
     .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
     .option('--cache-dir <dir>', 'build cache folder')
@@ -210,7 +231,7 @@ Examples:
     .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
     .option('--go-version <v>', 'Go that setup.sh installs, e.g. 1.23.4 (default: the version of your local go)')
     .option('--node-version <v>', 'Node 20 release that setup.sh installs (default: yours when it is 20.x)')
-    .option('--budget-sec <n>', "seconds dsgrade grades before writing what it has (default 540; keep it below Gradescope's timeout)", int('--budget-sec', 1))
+    .option('--budget-sec <n>', "seconds dsgrade grades before writing what it has (default 540; keep it below Gradescope's timeout)", seconds('--budget-sec', MAX_TIMER_SEC))
     .option('--slots <n>', 'sandbox run users to create (one per test running at once)', int('--slots', 1))
     .option('--sandbox-uid <uid>', 'first sandbox uid: the builder; run users take the next --slots uids (default 61000)', int('--sandbox-uid', 1000))
     .addHelpText('after', '\nExample:\n  $ dsgrade package gradescope --project projects/p0-kvserver -o autograder.zip')
@@ -225,9 +246,11 @@ Examples:
 Exit codes:
   0    graded / manifest valid / regression matched
   1    validate found problems, or regress found a mismatch
-  2    bad input: usage, project manifest, submission path, Go toolchain missing
+  2    bad input: usage, project manifest, submission path, Go toolchain missing,
+       --only matching nothing, --seed out of range, an --out/--junit that cannot be written
   3    internal error in dsgrade (please report it)
-  130  interrupted (every process dsgrade started has been killed)`,
+  130  interrupted by SIGINT, 143 by SIGTERM, 129 by SIGHUP (every process dsgrade started
+       has been killed; dsgrade gradescope writes a partial results.json first)`,
   );
   return program;
 }
@@ -240,8 +263,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw err;
     });
   }
-  installInterruptHandlers((signal, cleaned) => {
-    process.stderr.write(`\ndsgrade: ${signal}: stopped ${cleaned.groups} process group(s), removed ${cleaned.folders} work folder(s)\n`);
+  installInterruptHandlers({
+    onInterrupt: (signal, cleaned) => {
+      process.stderr.write(`\ndsgrade: ${signal}: stopped ${cleaned.groups} process group(s), removed ${cleaned.folders} work folder(s)\n`);
+    },
+    exit: (code) => process.exit(code),
   });
   let code: number = EXIT.OK;
   const program = buildProgram((c) => {

@@ -8,6 +8,8 @@ import { createBatchProgress } from '../batch/progress.js';
 import { parseShard } from '../batch/shard.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
+import { checkOnly } from '../pipeline/plan.js';
+import { checkOutputFolder } from './output-paths.js';
 import { formatPoints } from '../report/format.js';
 import { processIO, type CommandIO } from './io.js';
 
@@ -29,8 +31,10 @@ export async function batchCommand(opts: BatchCommandOptions): Promise<number> {
   const io = opts.io ?? processIO();
   const loaded = await loadManifest(opts.project);
   for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
+  checkOnly(loaded.manifest, opts.only);
   const shard = opts.shard ? parseShard(opts.shard) : undefined;
   const out = opts.out ?? path.join('dsgrade-batch', loaded.manifest.name + (shard ? `-shard-${shard.index}-of-${shard.count}` : ''));
+  await checkOutputFolder('--out', out);
   const jobs = opts.jobs ?? 1;
   const progress = createBatchProgress(io.stderr, { isTTY: Boolean(io.stderr.isTTY), columns: io.stderr.columns, jobs });
   let result;

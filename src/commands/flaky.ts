@@ -5,6 +5,7 @@
 import { EXIT } from '../cli/exit-codes.js';
 import { findFlaky, type FlakyTestStat } from '../flaky/flaky.js';
 import { loadManifest } from '../manifest/load.js';
+import { checkOnly } from '../pipeline/plan.js';
 import { formatPoints } from '../report/format.js';
 import { processIO, type CommandIO } from './io.js';
 
@@ -24,6 +25,7 @@ export async function flakyCommand(opts: FlakyCommandOptions): Promise<number> {
   const io = opts.io ?? processIO();
   const loaded = await loadManifest(opts.project);
   for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
+  checkOnly(loaded.manifest, opts.only);
   const rerunBase = `dsgrade grade ${opts.submission} --project ${opts.project}`;
   io.stderr.write(`Grading ${opts.submission} ${opts.runs} times (retry rules off)\n`);
   const result = await findFlaky({

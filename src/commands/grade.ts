@@ -5,6 +5,9 @@
 import path from 'node:path';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
+import { checkOnly } from '../pipeline/plan.js';
+import { isDsgradeError } from '../errors.js';
+import { checkOutputFile, unwritable } from './output-paths.js';
 import { gradeSubmission } from '../pipeline/grade.js';
 import { writeGradescopeResults } from '../report/gradescope.js';
 import { writeJUnit } from '../report/junit.js';
@@ -37,6 +40,9 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   const io = opts.io ?? processIO();
   const loaded = await loadManifest(opts.project);
   for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
+  checkOnly(loaded.manifest, opts.only);
+  if (opts.out) await checkOutputFile('--out', opts.out);
+  if (opts.junit) await checkOutputFile('--junit', opts.junit);
   let progress: Progress | undefined;
   const artifactsDir =
     typeof opts.artifacts === 'string'
@@ -67,10 +73,19 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   });
   progress?.done();
   const rerunAll = `dsgrade grade ${opts.submission} --project ${opts.project} --seed ${report.seed}`;
-  if (opts.out) await writeGradescopeResults(path.resolve(opts.out), report, { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll });
-  if (opts.junit) await writeJUnit(path.resolve(opts.junit), report);
+  // The table first: if a result file cannot be written after all, the grade is still on screen.
   if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${renderTable(report, { color: opts.color !== false && Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 })}\n`);
+  const written = async (option: string, file: string, write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write();
+    } catch (err) {
+      if (isDsgradeError(err)) throw err;
+      throw unwritable(option, path.resolve(file), err, 'after grading');
+    }
+  };
+  if (opts.out) await written('--out', opts.out, () => writeGradescopeResults(path.resolve(opts.out!), report, { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll }));
+  if (opts.junit) await written('--junit', opts.junit, () => writeJUnit(path.resolve(opts.junit!), report));
   if (opts.out) io.stderr.write(`dsgrade: wrote ${opts.out}\n`);
   if (opts.junit) io.stderr.write(`dsgrade: wrote ${opts.junit}\n`);
   if (artifactsDir) io.stderr.write(`dsgrade: scenario artifacts in ${artifactsDir}\n`);

@@ -6,6 +6,7 @@
 import type { LoadedManifest } from '../manifest/load.js';
 import type { GradeReport, Verdict } from '../model.js';
 import { gradeSubmission, randomSeed, type GradeOptions } from '../pipeline/grade.js';
+import { MAX_SEED } from '../util/limits.js';
 
 export interface FlakyOptions {
   project: LoadedManifest;
@@ -45,7 +46,7 @@ export interface FlakyResult {
 
 export async function findFlaky(opts: FlakyOptions): Promise<FlakyResult> {
   const base = opts.seed ?? randomSeed();
-  const seeds = Array.from({ length: opts.runs }, (_, i) => (base + i) % 0x80000000);
+  const seeds = Array.from({ length: opts.runs }, (_, i) => (base + i) % (MAX_SEED + 1));
   const project = withoutRetries(opts.project);
   const stats = new Map<string, FlakyTestStat>();
   for (const [index, seed] of seeds.entries()) {

@@ -16,7 +16,7 @@ import { makeResult } from '../pipeline/context.js';
 import { planItems, type PlannedItem } from '../pipeline/plan.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { toGradescopeResults, validateGradescopeResults } from '../report/gradescope.js';
-import { cleanupNow } from '../sandbox/interrupt.js';
+import { cleanupNow, registerInterruptHook } from '../sandbox/interrupt.js';
 import { sumScores } from '../scoring/score.js';
 import { versions } from '../version.js';
 import { readMetadata } from './metadata.js';
@@ -37,7 +37,8 @@ export interface GradescopeRunOptions {
 
 export interface GradescopeRunResult {
   resultsFile: string;
-  outcome: 'graded' | 'budget-exhausted' | 'grader-error';
+  /** `interrupted` is seen only by callers that keep running after SIGINT/SIGTERM (tests); the CLI exits 130/143 once the file is written. */
+  outcome: 'graded' | 'budget-exhausted' | 'grader-error' | 'interrupted';
   score: number;
 }
 
@@ -54,15 +55,38 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
   const resultsFile = path.join(opts.root, 'results', 'results.json');
   const started = performance.now();
   const finished: TestResult[] = [];
-  // Once the budget is spent, results arriving from processes we killed must not count.
+  // Once the budget is spent or a signal came, results arriving from processes we killed must not count.
   let closed = false;
   let planned: PlannedItem[] = [];
+  let project: Awaited<ReturnType<typeof loadManifest>> | undefined;
   const seed = opts.seed ?? randomSeed();
   // Staff may set the nonce in the autograder's environment to check results.json against it.
   const nonce = process.env.DSGRADE_NONCE || randomBytes(16).toString('hex');
+  const abort = new AbortController();
+  // SIGTERM/SIGINT (Gradescope stopping the container, a TA's Ctrl-C): the interrupt handler has
+  // already killed every process; write what finished, exactly like the budget path, before the CLI exits.
+  let interrupted: { signal: NodeJS.Signals; written: Promise<GradescopeRunResult> } | undefined;
+  // The results.json being written when grading ended by itself (full or budget): a signal then waits for it instead.
+  let finalWrite: Promise<unknown> | undefined;
+  const unhook = registerInterruptHook(async (signal) => {
+    if (closed) {
+      await finalWrite?.catch(() => undefined);
+      return;
+    }
+    closed = true;
+    abort.abort();
+    const written = (async (): Promise<GradescopeRunResult> => {
+      log(`${signal}: every process was stopped; writing partial results`);
+      const report = partialReport(project?.manifest.name ?? 'unknown', project?.manifest.title ?? 'Autograder', finished, planned, { signal }, started, seed, nonce);
+      await writeOrLastResort(resultsFile, report, { interrupted: signal }, log);
+      return { resultsFile, outcome: 'interrupted', score: report.score };
+    })();
+    interrupted = { signal, written };
+    await written;
+  });
   try {
     await closeToOthers(opts.root, log);
-    const project = await loadManifest(opts.project ?? path.join(opts.root, 'source', 'project'));
+    project = await loadManifest(opts.project ?? path.join(opts.root, 'source', 'project'));
     for (const w of project.warnings) log(`warning: ${w}`);
     const { metadata, warning } = await readMetadata(path.join(opts.root, 'submission_metadata.json'));
     if (warning) log(`warning: ${warning}`);
@@ -74,7 +98,6 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
     const budget = new Promise<'budget'>((resolve) => {
       timer = setTimeout(() => resolve('budget'), budgetMs);
     });
-    const abort = new AbortController();
     const grading = gradeSubmission({
       signal: abort.signal,
       project,
@@ -94,8 +117,10 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
     });
     const outcome = await Promise.race([grading, budget]);
     clearTimeout(timer);
+    if (interrupted) return await interrupted.written;
     if (outcome !== 'budget') {
-      await write(resultsFile, outcome, {});
+      closed = true;
+      await (finalWrite = write(resultsFile, outcome, {}));
       log(`graded: ${outcome.score}/${outcome.maxScore} in ${Math.round(outcome.durationMs / 1000)} s`);
       return { resultsFile, outcome: 'graded', score: outcome.score };
     }
@@ -105,21 +130,29 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
     grading.catch(() => undefined);
     const cleaned = cleanupNow();
     log(`time budget of ${opts.budgetSec ?? DEFAULT_BUDGET_SEC} s exhausted: stopped ${cleaned.groups} process group(s); writing partial results`);
-    const report = partialReport(project.manifest.name, project.manifest.title, finished, planned, opts.budgetSec ?? DEFAULT_BUDGET_SEC, started, seed, nonce);
-    await write(resultsFile, report, { budgetExhausted: true });
+    const report = partialReport(project.manifest.name, project.manifest.title, finished, planned, { budgetSec: opts.budgetSec ?? DEFAULT_BUDGET_SEC }, started, seed, nonce);
+    await (finalWrite = write(resultsFile, report, { budgetExhausted: true }));
     return { resultsFile, outcome: 'budget-exhausted', score: report.score };
   } catch (err) {
+    // Killed processes and removed work folders make the pipeline fail after an interrupt: that is not a grader error.
+    if (interrupted) return await interrupted.written;
     const detail = isDsgradeError(err) ? err.describe() : ((err as Error)?.stack ?? String(err));
     log(`grader error: ${detail}`);
     const report = graderErrorReport(finished, planned, started, seed, nonce);
-    try {
-      await write(resultsFile, report, { graderError: detail });
-    } catch (writeErr) {
-      // Last resort: a minimal, valid results.json written without any of the machinery above.
-      log(`could not write the grader-error results normally: ${String(writeErr)}`);
-      await writeFileAtomic(resultsFile, `${JSON.stringify(MINIMAL_ERROR_RESULTS)}\n`);
-    }
+    await writeOrLastResort(resultsFile, report, { graderError: detail }, log);
     return { resultsFile, outcome: 'grader-error', score: 0 };
+  } finally {
+    unhook();
+  }
+}
+
+async function writeOrLastResort(file: string, report: GradeReport, extra: Record<string, unknown>, log: (line: string) => void): Promise<void> {
+  try {
+    await write(file, report, extra);
+  } catch (writeErr) {
+    // Last resort: a minimal, valid results.json written without any of the machinery above.
+    log(`could not write the results normally: ${String(writeErr)}`);
+    await writeFileAtomic(file, `${JSON.stringify(MINIMAL_ERROR_RESULTS)}\n`);
   }
 }
 
@@ -131,24 +164,33 @@ async function write(file: string, report: GradeReport, extra: Record<string, un
   await writeFileAtomic(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
-function partialReport(project: string, title: string, finished: TestResult[], planned: PlannedItem[], budgetSec: number, started: number, seed: number, nonce: string): GradeReport {
+/** Why grading stopped early: the time budget ran out, or a signal stopped the autograder. */
+type StopReason = { budgetSec: number } | { signal: NodeJS.Signals };
+
+function partialReport(project: string, title: string, finished: TestResult[], planned: PlannedItem[], why: StopReason, started: number, seed: number, nonce: string): GradeReport {
   const done = new Set(finished.map((t) => t.id));
-  const missing = planned
-    .filter((p) => !done.has(p.id))
-    .map((p) =>
-      makeResult({
-        ...p,
-        verdict: 'error',
-        score: 0,
-        durationMs: 0,
-        summary: `not graded: the autograder's time budget (${budgetSec} s) ran out before this test finished`,
-        output:
-          'The autograder stopped before this test could finish, so it was not graded. This often means earlier tests ran into their time limits ' +
-          '(look for tests that timed out above); if your code is fast locally, tell course staff.',
-      }),
+  const budget = 'budgetSec' in why;
+  const summary = budget
+    ? `not graded: the autograder's time budget (${why.budgetSec} s) ran out before this test finished`
+    : `not graded: the autograder was stopped (${why.signal}) before this test finished`;
+  const output = budget
+    ? 'The autograder stopped before this test could finish, so it was not graded. This often means earlier tests ran into their time limits ' +
+      '(look for tests that timed out above); if your code is fast locally, tell course staff.'
+    : 'The autograder was stopped from outside (by Gradescope or course staff) before this test could finish, so it was not graded. ' +
+      'This is not a verdict on your code: resubmit, or ask course staff if it happens again.';
+  const missing = planned.filter((p) => !done.has(p.id)).map((p) => makeResult({ ...p, verdict: 'error', score: 0, durationMs: 0, summary, output }));
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const message = budget
+    ? `The autograder's time budget (${why.budgetSec} s) ran out: ${missing.length} test(s) were not graded.`
+    : `The autograder was stopped (${why.signal}) after ${seconds} s: ${missing.length} test(s) were not graded.`;
+  const tests = [...finished, ...missing];
+  if (tests.length === 0) {
+    // Stopped before the project was even read: one visible line rather than an empty report.
+    tests.push(
+      makeResult({ id: 'not-graded', suite: 'grader', name: 'Not graded', verdict: 'error', score: 0, maxScore: 0, visibility: 'visible', tags: [], durationMs: 0, summary, output }),
     );
-  const message = `The autograder's time budget (${budgetSec} s) ran out: ${missing.length} test(s) were not graded.`;
-  return fallbackReport({ project, title, seed, nonce, started, message, tests: [...finished, ...missing] });
+  }
+  return fallbackReport({ project, title, seed, nonce, started, message, tests });
 }
 
 function graderErrorReport(finished: TestResult[], planned: PlannedItem[], started: number, seed: number, nonce: string): GradeReport {

@@ -79,9 +79,22 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
       return { file, pointer, message: `must match the pattern ${String(p.pattern)}`, fix: patternHint(String(p.pattern)) };
     case 'minItems':
       return { file, pointer, message: `must have at least ${String(p.limit)} item(s)`, fix: 'add the missing entries' };
+    case 'maximum': {
+      // A time field, or the min/max of a duration such as sleepMs: {"min": …, "max": …}.
+      const field = pointer.split('/').filter((part) => part !== 'min' && part !== 'max').pop() ?? '';
+      if (/(Sec|Ms)$/.test(field)) {
+        const unit = field.endsWith('Sec') ? 'seconds' : 'milliseconds';
+        return {
+          file,
+          pointer,
+          message: `must be ${String(p.comparison)} ${String(p.limit)} (${unit}: one day)`,
+          fix: `a time limit beyond a day is a mistake (Node's timers overflow past 24.8 days and would fire at once): give it in ${unit}, e.g. ${unit === 'seconds' ? '60' : '500'}`,
+        };
+      }
+      return { file, pointer, message: `must be ${String(p.comparison)} ${String(p.limit)}`, fix: 'change the number' };
+    }
     case 'minimum':
     case 'exclusiveMinimum':
-    case 'maximum':
       return { file, pointer, message: `must be ${String(p.comparison)} ${String(p.limit)}`, fix: 'change the number' };
     default:
       return { file, pointer, message: err.message ?? `fails ${err.keyword}`, fix: 'see schemas/manifest.schema.json for this field' };

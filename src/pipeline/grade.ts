@@ -23,8 +23,9 @@ import type { GradeReport, NotGraded, Notice, TestResult } from '../model.js';
 import { registerTempDir } from '../sandbox/interrupt.js';
 import { currentBackend, withBackend, type BackendKind } from '../sandbox/backend.js';
 import type { DockerOptions } from '../sandbox/docker/docker-run.js';
-import { createSandbox, type SandboxConfig } from '../sandbox/launcher.js';
+import { createSandbox, workFolderParent, type SandboxConfig } from '../sandbox/launcher.js';
 import { sumScores } from '../scoring/score.js';
+import { MAX_SEED } from '../util/limits.js';
 import { versions } from '../version.js';
 import { makeResult, selector, type ProgressListener, type RunContext } from './context.js';
 import { gateHarnessError, gatedResults, vetHandin } from './gate-stage.js';
@@ -78,8 +79,9 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
   const nonce = opts.nonce ?? randomBytes(16).toString('hex');
   const toolchain = await findGo();
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
-  await fs.mkdir(opts.workRoot ?? os.tmpdir(), { recursive: true });
-  const workDir = await fs.mkdtemp(path.join(opts.workRoot ?? os.tmpdir(), `dsgrade-${manifest.name}-`));
+  const workRoot = opts.workRoot ?? (await workFolderParent());
+  await fs.mkdir(workRoot, { recursive: true });
+  const workDir = await fs.mkdtemp(path.join(workRoot, `dsgrade-${manifest.name}-`));
   const unregister = opts.keepWorkDir ? () => undefined : registerTempDir(workDir);
   await currentBackend()?.prepareWorkDir?.(workDir);
   const notices: Notice[] = [];
@@ -248,8 +250,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DsgradeError('INTERRUPTED', 'grading stopped: the run was aborted', { fix: 'nothing to fix: the caller stopped the run (time budget or interrupt)' });
 }
 
+/** A seed in [0, MAX_SEED] (src/util/limits.ts). */
 export function randomSeed(): number {
-  return randomBytes(4).readUInt32BE(0) & 0x7fffffff;
+  return randomBytes(4).readUInt32BE(0) & MAX_SEED;
 }
 
 /** `go build ./...`: a visible, pointless-to-game test that shows compiler errors first. */

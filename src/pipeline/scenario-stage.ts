@@ -9,7 +9,7 @@ import { harnessTool } from '../build/harness-tool.js';
 import type { TestResult } from '../model.js';
 import { buildPlan, scenarioSeed } from '../scenario/plan.js';
 import { buildPrograms, type BuiltProgram } from '../scenario/programs.js';
-import { runScenario, type ScenarioRunInput } from '../scenario/run-scenario.js';
+import { runScenario } from '../scenario/run-scenario.js';
 import type { ScenarioSpec, ScenarioSuite } from '../scenario/types.js';
 import { makeResult, type RunContext } from './context.js';
 import { publishRunReport } from './run-report-link.js';
@@ -69,8 +69,8 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
     ctx.progress.started?.(id);
     const seed = scenarioSeed(ctx.seed, id);
     const plan = buildPlan(sc, seed);
-    // All nodes of one scenario share one run uid; everything of that uid dies when it ends.
-    const run = (sandbox: ScenarioRunInput['sandbox']): ReturnType<typeof runScenario> => runScenario({
+    // Each node (and the checker) runs as its own run uid, leased by the engine; everything of those uids dies when it ends.
+    const outcome = await runScenario({
       testId: id,
       spec: sc,
       plan,
@@ -81,10 +81,8 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
       outputBytes: suite.outputBytes,
       floodLimitBytes: m.limits.processOutputBytes,
       rerun,
-      ...(sandbox ? { sandbox } : {}),
+      ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
     });
-    const sandbox = ctx.sandbox;
-    const outcome = sandbox ? await sandbox.withLease((lease) => run({ sandbox, ...(lease ? { lease } : {}) })) : await run(undefined);
     const report = outcome.verdict === 'passed' ? undefined : await publishRunReport(ctx, outcome.paths.dir, suite.id, sc.name);
     const lines: string[] = [];
     if (outcome.verdict === 'passed') lines.push(`Passed: every step and ${outcome.expectations.length} expectation(s) held.`);

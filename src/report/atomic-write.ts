@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -41,4 +41,21 @@ async function syncDir(dir: string): Promise<void> {
   } catch {
     // Directories cannot be opened or fsynced on some platforms (Windows); the rename still holds.
   }
+}
+
+/**
+ * Fails early, before any grading, when `path` cannot be written the way writeFileAtomic will
+ * write it: its folder is created if missing, then a probe file is created there and removed. A
+ * path that is a folder, a folder that cannot be created (a file in the way, a read-only file
+ * system, /proc) and a folder without write permission all end here, with the reason.
+ */
+export async function probeWritable(path: string): Promise<void> {
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const probe = join(dir, `.${basename(path)}.probe-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const handle = await open(probe, 'wx', 0o600);
+  await handle.close();
+  await unlink(probe);
 }

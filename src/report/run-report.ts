@@ -456,8 +456,11 @@ function describe(a: { kind: string } & Record<string, unknown>): string {
       return `partition ${JSON.stringify(a.request)}`;
     case 'setFaults':
       return `set faults on ${(a.links as string[]).join(', ')} (${String(a.direction)}): ${faults(a.faults as object)}`;
-    case 'waitOutput':
+    case 'waitOutput': {
+      const latest = a.latest as { match: string; stableMs: number } | undefined;
+      if (latest) return `wait until ${nodes}'s latest /${latest.match}/ line matches /${String(a.match)}/ for ${latest.stableMs} ms (within ${String(a.withinSec)} s)`;
       return `wait until ${nodes} print /${String(a.match)}/ (within ${String(a.withinSec)} s)`;
+    }
     case 'waitExit':
       return `wait until ${nodes} exit (within ${String(a.withinSec)} s)`;
     case 'waitDelivered':

@@ -292,6 +292,8 @@ export class Sandbox {
     for (const dir of req.writableDirs ?? []) {
       await fs.mkdir(dir, { recursive: true });
       if (who) await fs.chown(dir, who.uid, who.gid);
+      // A run uid's HOME/TMPDIR is its own: other run uids (other nodes, other tests) cannot look in.
+      if (who && req.role === 'run') await fs.chmod(dir, 0o700);
     }
     const args: string[] = [];
     if (who) args.push('-uid', String(who.uid), '-gid', String(who.gid));
@@ -332,7 +334,8 @@ export class Sandbox {
     await fs.chmod(workDir, 0o711);
     await this.giveToBuilder(moduleDir);
     await fs.chown(bin, b.uid, b.gid);
-    await fs.chmod(bin, 0o755);
+    // Run uids execute binaries by their full path; they may not list the folder (nor read a file in it: sealExecutable).
+    await fs.chmod(bin, 0o711);
   }
 
   /** Gives a tree to the builder uid and closes it to everyone else (variants' copies of the module). */
@@ -417,6 +420,32 @@ export async function createSandbox(opts: { toolchain: GoToolchain; cacheDir: st
   return sandbox;
 }
 
+/**
+ * The parent of every work folder. As root: `<tmp>/dsgrade-runs`, root's, mode 0711, so a run uid
+ * listing /tmp sees that one name and cannot list it — no run sees another run's work folder names
+ * (Gradescope gives no mount namespace for a private /tmp; see docs/security.md). Anything else in
+ * its place (a run uid's folder or link created first, in world-writable /tmp) is removed. Not
+ * root: the temporary folder itself (student code runs as you and could list anything anyway).
+ */
+export async function workFolderParent(tmp: string = os.tmpdir()): Promise<string> {
+  if (process.getuid?.() !== 0) return tmp;
+  const dir = path.join(tmp, 'dsgrade-runs');
+  for (let attempt = 0; ; attempt++) {
+    const st = await fs.lstat(dir).catch(() => undefined);
+    if (st?.isDirectory() && st.uid === 0) {
+      if ((st.mode & 0o7777) !== 0o711) await fs.chmod(dir, 0o711);
+      return dir;
+    }
+    if (st) await fs.rm(dir, { recursive: true, force: true });
+    try {
+      await fs.mkdir(dir, { mode: 0o711 });
+    } catch (err) {
+      // Someone else created it between the two calls: look again (a few times, then give up loudly).
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw err;
+    }
+  }
+}
+
 /** Copies a package folder without its Go sources: where test binaries run, so staff test sources are not beside them. */
 export async function makeRunDir(pkgDir: string, runDir: string): Promise<string> {
   await fs.rm(runDir, { recursive: true, force: true });
@@ -430,6 +459,19 @@ export async function makeRunDir(pkgDir: string, runDir: string): Promise<string
     },
   });
   return runDir;
+}
+
+/**
+ * As root: the binary becomes root's, mode 0711 — run uids (and the Docker sandbox's user) may
+ * execute it but not read it, so a test cannot copy its own binary or another one and print the
+ * staff tests' strings, and the builder cannot make it readable again. execve needs no read
+ * permission (the kernel maps the file; for -race binaries ld.so gets it from the kernel too).
+ * Not root: nothing to do (student code runs as the owner, who may read).
+ */
+export async function sealExecutable(file: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  await fs.chown(file, 0, 0);
+  await fs.chmod(file, 0o711);
 }
 
 async function chownTree(dir: string, uid: number, gid: number): Promise<void> {

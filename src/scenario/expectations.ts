@@ -35,7 +35,13 @@ export interface ExpectationRuntime {
 export function patternsOf(plan: ScenarioPlan): { node: string; source: string; stream: Stream }[] {
   const out: { node: string; source: string; stream: Stream }[] = [];
   for (const n of plan.nodes) if (n.spec.ready?.output) out.push({ node: n.name, source: n.spec.ready.output, stream: 'both' });
-  for (const s of plan.steps) if (s.action.kind === 'waitOutput') for (const node of s.action.nodes) out.push({ node, source: s.action.match, stream: s.action.stream });
+  for (const s of plan.steps) {
+    if (s.action.kind !== 'waitOutput') continue;
+    for (const node of s.action.nodes) {
+      out.push({ node, source: s.action.match, stream: s.action.stream });
+      if (s.action.latest) out.push({ node, source: s.action.latest.match, stream: s.action.stream });
+    }
+  }
   for (const e of plan.expect) {
     const source = expectPattern(e.spec);
     if (source !== undefined) out.push({ node: e.node, source, stream: e.spec.stream ?? 'both' });

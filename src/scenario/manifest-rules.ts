@@ -166,6 +166,8 @@ function checkScenario(sc: ScenarioSpec, sp: string, suite: ScenarioSuite, add: 
       if (s.wait?.output) {
         nodeRef(s.wait.output.node, `${p}/wait/output/node`);
         regex(s.wait.output.match, `${p}/wait/output/match`, add);
+        if (s.wait.output.latest !== undefined) regex(s.wait.output.latest, `${p}/wait/output/latest`, add);
+        else if (s.wait.output.stableMs !== undefined) add(`${p}/wait/output/stableMs`, '"stableMs" means nothing without "latest"', 'add "latest": "<pattern of the lines that report the value>", or remove stableMs');
       }
       if (s.wait?.exit !== undefined) target(s.wait.exit, `${p}/wait/exit`);
       if (s.wait?.delivered) {

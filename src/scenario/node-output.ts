@@ -20,6 +20,8 @@ interface Matcher {
   times: number[];
   count: number;
   last?: RegExpExecArray;
+  /** When `last` was printed. */
+  lastAt?: number;
 }
 
 interface Waiter {
@@ -129,6 +131,7 @@ export class NodeOutput {
       if (!hit) continue;
       m.count++;
       m.last = hit;
+      m.lastAt = tMs;
       if (m.times.length < MAX_TIMES) m.times.push(tMs);
     }
     if (this.waiters.length > 0) {
@@ -163,6 +166,12 @@ export class NodeOutput {
 
   lastMatch(key: string): RegExpExecArray | undefined {
     return this.matcher(key).last;
+  }
+
+  /** The most recent matching line, if it was printed at or after sinceMs. */
+  latest(key: string, sinceMs = 0): { text: string; tMs: number } | undefined {
+    const m = this.matcher(key);
+    return m.last && m.lastAt !== undefined && m.lastAt >= sinceMs ? { text: m.last.input, tMs: m.lastAt } : undefined;
   }
 
   /** Resolves true as soon as a matching line at or after sinceMs exists, false after timeoutMs. */

@@ -41,7 +41,7 @@ export type PlannedAction =
   | { kind: 'heal' }
   | { kind: 'setFaults'; links: string[]; direction: 'forward' | 'reverse' | 'both'; faults: Faults }
   | { kind: 'stdin'; nodes: string[]; text: string }
-  | { kind: 'waitOutput'; nodes: string[]; match: string; stream: Stream; since: 'start' | 'previous'; withinSec: number }
+  | { kind: 'waitOutput'; nodes: string[]; match: string; stream: Stream; since: 'start' | 'previous'; withinSec: number; latest?: { match: string; stableMs: number } }
   | { kind: 'waitExit'; nodes: string[]; withinSec: number }
   /** Every (sender, receiver) pair joined by a declared link must see a message pass the proxy. */
   | { kind: 'waitDelivered'; pairs: DeliveryPair[]; from: string; to: string; since: 'start' | 'previous'; withinSec: number }
@@ -166,6 +166,9 @@ export function expandLinkName(sc: Pick<ScenarioSpec, 'nodes'>, name: string): s
   return froms.flatMap((f) => tos.filter((t) => t !== f).map((t) => `${f}->${t}`));
 }
 
+/** How long a `latest` value must stay unchanged before a wait accepts it. */
+export const DEFAULT_STABLE_MS = 300;
+
 export function buildPlan(sc: ScenarioSpec, seed: string): ScenarioPlan {
   const rng = new SeededRandom(seed);
   const nodes = expandNodes(sc.nodes);
@@ -213,7 +216,18 @@ export function buildPlan(sc: ScenarioSpec, seed: string): ScenarioPlan {
     if (s.sleepMs !== undefined) return { kind: 'sleep', ms: duration(s.sleepMs) };
     if (s.wait) {
       const w = s.wait;
-      if (w.output) return { kind: 'waitOutput', nodes: members(w.output.node), match: w.output.match, stream: w.output.stream ?? 'both', since: w.output.since ?? 'start', withinSec: w.withinSec };
+      if (w.output) {
+        const o = w.output;
+        return {
+          kind: 'waitOutput',
+          nodes: members(o.node),
+          match: o.match,
+          stream: o.stream ?? 'both',
+          since: o.since ?? 'start',
+          withinSec: w.withinSec,
+          ...(o.latest !== undefined ? { latest: { match: o.latest, stableMs: o.stableMs ?? DEFAULT_STABLE_MS } } : {}),
+        };
+      }
       if (w.delivered) {
         const d = w.delivered;
         return { kind: 'waitDelivered', pairs: deliveryPairs(links, members(d.from), members(d.to)), from: d.from, to: d.to, since: d.since ?? 'start', withinSec: w.withinSec };
@@ -288,6 +302,7 @@ export function describeAction(a: PlannedAction): string {
     case 'stdin':
       return `stdin ${JSON.stringify(a.text)} → ${a.nodes.join(', ')}`;
     case 'waitOutput':
+      if (a.latest) return `wait ≤ ${a.withinSec} s until ${a.nodes.join(', ')}'s latest /${a.latest.match}/ line matches /${a.match}/ for ${a.latest.stableMs} ms${a.since === 'previous' ? ' (lines after the previous step began)' : ''}`;
       return `wait ≤ ${a.withinSec} s for ${a.nodes.join(', ')} to print /${a.match}/${a.since === 'previous' ? ' (after the previous step began)' : ''}`;
     case 'waitExit':
       return `wait ≤ ${a.withinSec} s for ${a.nodes.join(', ')} to exit`;

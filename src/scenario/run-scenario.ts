@@ -19,7 +19,7 @@ import { describeAction, type DeliveryPair, type PlannedNode, type PlannedStep, 
 import { leasePort, type PortLease } from './ports.js';
 import { waitReady } from './readiness.js';
 import { expandTemplate, type TemplateValues } from './templates.js';
-import type { ScenarioSpec } from './types.js';
+import type { ScenarioSpec, Stream } from './types.js';
 
 export interface ScenarioRunInput {
   testId: string;
@@ -36,8 +36,12 @@ export interface ScenarioRunInput {
   floodLimitBytes: number;
   /** Text of rerun.txt. */
   rerun: string;
-  /** Student nodes (and the checker) run as this leased sandbox uid (src/sandbox/launcher.ts). */
-  sandbox?: { sandbox: Sandbox; lease?: SandboxLease };
+  /**
+   * The sandbox (src/sandbox/launcher.ts). In uid mode every node leases its own run uid for the
+   * whole scenario (restarts keep it) and the checker another one, so no process that runs student
+   * code can signal, trace or read the processes that observe it (staff clients, the checker).
+   */
+  sandbox?: Sandbox;
 }
 
 export interface ScenarioRunOutcome {
@@ -61,6 +65,8 @@ interface NodeState {
   pids: number[];
   /** Set when dsgrade kills the current incarnation. */
   killing: boolean;
+  /** This node's own run uid (uid mode), leased at its first start, released when the scenario ends. */
+  uid?: SandboxLease;
   lastExit?: { status: NodeExit; byHarness: boolean };
 }
 
@@ -79,6 +85,7 @@ class HarnessFailure extends Error {}
 const TAIL_LINES = 12;
 /** How often a wait on the proxy's deliveries asks the proxy (a stats round trip). */
 const DELIVERY_POLL_MS = 20;
+const LATEST_POLL_MS = 20;
 
 export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunOutcome> {
   const { plan, spec } = input;
@@ -99,9 +106,12 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   const details: string[] = [];
   const expectations: ExpectResult[] = [];
 
+  // The plan holds what the steps wait for (expected values): in uid mode the folder is root's
+  // alone while student code runs (and stays so), and plan.json is written only once every node has
+  // stopped, so no backend puts it within student code's reach during the run.
+  if (input.sandbox?.mode === 'uid') await fs.chmod(paths.dir, 0o700);
   await fs.writeFile(paths.seed, `${plan.seed}\n`);
   await fs.writeFile(paths.rerun, `${input.rerun}\n`);
-  await writeJson(paths.plan, { seed: plan.seed, nodes: plan.nodes.map((n) => n.name), links: plan.links, steps: plan.steps });
 
   const writePids = (): Promise<void> =>
     writeJson(paths.pids, { dsgrade: process.pid, faultnet: proxy?.pid ?? null, nodes: Object.fromEntries([...nodes].map(([n, s]) => [n, s.pids])) });
@@ -139,6 +149,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
       DSGRADE_SEED: plan.seed,
       ...Object.fromEntries(Object.entries(s.planned.spec.env).map(([k, v]) => [k, expandTemplate(v, values)])),
     };
+    if (input.sandbox && !s.uid) s.uid = await input.sandbox.lease();
     await s.lease.unbind();
     s.incarnation++;
     s.killing = false;
@@ -150,7 +161,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
         args,
         cwd: home,
         env,
-        ...(input.sandbox ? { sandbox: { ...input.sandbox, role: 'run' as const, writableDirs: [home] } } : {}),
+        ...(input.sandbox ? { sandbox: { sandbox: input.sandbox, ...(s.uid ? { lease: s.uid } : {}), role: 'run' as const, writableDirs: [home] } } : {}),
         onOutput: (stream, chunk) => {
           s.output.push(stream, chunk);
           if (s.output.total > input.floodLimitBytes && proc?.running && !s.killing) {
@@ -197,6 +208,34 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     if (!s.proc?.running) return;
     s.killing = true;
     await s.proc.kill();
+  };
+
+  /**
+   * Polls until the node's latest line matching `latest.match` (since `since`) matches `match` and
+   * no other such line has followed for `latest.stableMs`. The value must be reached within
+   * `limitMs`; holding it may take `stableMs` more.
+   */
+  const waitLatest = async (s: NodeState, match: string, latest: { match: string; stableMs: number }, stream: Stream, since: number, limitMs: number): Promise<{ ok: boolean; seen: string }> => {
+    const key = s.output.watch(latest.match, stream);
+    const want = new RegExp(match);
+    const began = now();
+    const endMs = began + Math.min(limitMs + latest.stableMs, Math.max(0, remaining()));
+    let changes = 0;
+    let prev: { text: string; tMs: number } | undefined;
+    for (;;) {
+      const last = s.output.latest(key, since);
+      if (last && (prev === undefined || last.tMs !== prev.tMs || last.text !== prev.text)) {
+        if (prev !== undefined) changes++;
+        prev = last;
+      }
+      if (last && want.test(last.text) && now() - last.tMs >= latest.stableMs && last.tMs <= began + limitMs) return { ok: true, seen: '' };
+      if (now() >= endMs) break;
+      await sleep(Math.min(LATEST_POLL_MS, Math.max(1, endMs - now())));
+    }
+    const last = s.output.latest(key, since);
+    if (!last) return { ok: false, seen: `it printed no line matching /${latest.match}/` };
+    const flapping = changes > 0 ? ` (its /${latest.match}/ lines changed ${changes} time(s) while dsgrade waited)` : '';
+    return { ok: false, seen: `its latest line matching /${latest.match}/ was "${last.text.slice(0, 200)}" at ${(last.tMs / 1000).toFixed(2)} s${flapping}` };
   };
 
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, remaining()))));
@@ -280,6 +319,18 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
       case 'waitOutput': {
         const since = a.since === 'previous' ? prevStepStartMs : 0;
         const limitMs = Math.min(a.withinSec * 1000, remaining());
+        if (a.latest) {
+          const results = await Promise.all(states.map((s) => waitLatest(s, a.match, a.latest!, a.stream, since, limitMs)));
+          const failed = states.map((s, i) => [s, results[i]!] as const).filter(([, r]) => !r.ok);
+          if (failed.length > 0) {
+            const status = failed.map(([s, r]) => `${s.planned.name}: ${r.seen}; ${describeState(s)}`).join('; ');
+            throw new StepFailure(
+              `step ${step.origin}: ${failed.map(([s]) => s.planned.name).join(', ')} did not settle on a line matching /${a.match}/ within ${(limitMs / 1000).toFixed(1)} s (${status})`,
+              failed.map(([s]) => s.planned.name),
+            );
+          }
+          break;
+        }
         const results = await Promise.all(states.map((s) => s.output.waitFor(s.output.watch(a.match, a.stream), since, limitMs)));
         const missing = states.filter((_, i) => !results[i]).map((s) => s.planned.name);
         if (missing.length > 0) {
@@ -430,8 +481,15 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     for (const s of nodes.values()) s.lease.free();
     for (const l of linkLeases) l.free();
     await Promise.all([...nodes.values()].map((s) => s.output.close()));
+    // Every process of each node's uid (setsid daemons too) dies before the checker runs.
+    for (const s of nodes.values()) {
+      if (!s.uid) continue;
+      await input.sandbox?.release(s.uid);
+      s.uid = undefined;
+    }
     timeline.add('dsgrade', 'every process stopped');
   }
+  await writeJson(paths.plan, { seed: plan.seed, nodes: plan.nodes.map((n) => n.name), links: plan.links, steps: plan.steps });
 
   if (spec.checker && verdict === 'passed') {
     const c = await runChecker(input, paths, templateValues());
@@ -488,16 +546,32 @@ async function runChecker(input: ScenarioRunInput, paths: ArtifactPaths, values:
   if (!binary) return { ok: false, error: true, reason: `program ${c.program} was not built`, output: '' };
   const home = path.join(input.scratchDir, 'checker');
   await fs.mkdir(home, { recursive: true });
-  const outcome = await runProcess({
-    file: binary,
-    args: c.args.map((a) => expandTemplate(a, values)),
-    cwd: paths.dir,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, TMPDIR: home, DSGRADE_ARTIFACTS: paths.dir, DSGRADE_SEED: values.seed },
-    timeoutMs: c.timeoutSec * 1000,
-    outputBudgetBytes: 32 * 1024,
-    floodLimitBytes: 8 * 1024 * 1024,
-    ...(input.sandbox ? { sandbox: { ...input.sandbox, role: 'run' as const, writableDirs: [home] } } : {}),
-  });
+  const run = (lease: SandboxLease | undefined): ReturnType<typeof runProcess> =>
+    runProcess({
+      file: binary,
+      args: c.args.map((a) => expandTemplate(a, values)),
+      cwd: paths.dir,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, TMPDIR: home, DSGRADE_ARTIFACTS: paths.dir, DSGRADE_SEED: values.seed },
+      timeoutMs: c.timeoutSec * 1000,
+      outputBudgetBytes: 32 * 1024,
+      floodLimitBytes: 8 * 1024 * 1024,
+      ...(input.sandbox ? { sandbox: { sandbox: input.sandbox, ...(lease ? { lease } : {}), role: 'run' as const, writableDirs: [home] } } : {}),
+    });
+  const sandbox = input.sandbox;
+  // The checker's own fresh uid may read the artifacts (root's, 0700) while it runs, and only then.
+  const outcome = sandbox
+    ? await sandbox.withLease(async (lease) => {
+        if (!lease) return run(undefined);
+        await fs.chown(paths.dir, 0, lease.gid);
+        await fs.chmod(paths.dir, 0o750);
+        try {
+          return await run(lease);
+        } finally {
+          await fs.chmod(paths.dir, 0o700);
+          await fs.chown(paths.dir, 0, 0);
+        }
+      })
+    : await run(undefined);
   await fs.writeFile(path.join(paths.dir, 'checker.log'), outcome.output);
   if (outcome.spawnError) return { ok: false, error: true, reason: `could not start: ${outcome.spawnError}`, output: '' };
   if (outcome.timedOut) return { ok: false, error: false, reason: `took longer than ${c.timeoutSec} s`, output: outcome.output };

@@ -63,6 +63,13 @@ export interface OutputMatch {
   match: string;
   stream?: Stream;
   since?: 'start' | 'previous';
+  /**
+   * A value the node reports again and again (a driver printing its counters): the wait holds only
+   * when the node's most recent line matching `latest` matches `match` and no other `latest` line
+   * follows for `stableMs`. Printing every candidate line therefore cannot pass.
+   */
+  latest?: string;
+  stableMs?: number;
 }
 
 export interface PartitionStep {

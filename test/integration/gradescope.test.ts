@@ -2,11 +2,14 @@
  * `dsgrade gradescope` in a Gradescope-shaped folder: results.json is always written and always
  * valid — for a graded submission, when the time budget runs out, and when dsgrade itself fails.
  */
+import { execa } from 'execa';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runGradescope } from '../../src/gradescope/run.js';
+import { loadManifest } from '../../src/manifest/load.js';
+import { planItems } from '../../src/pipeline/plan.js';
 import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
 import { liveGroupCount } from '../../src/sandbox/process-registry.js';
 
@@ -98,5 +101,36 @@ describe('dsgrade gradescope', () => {
     expect(results.score).toBe(0);
     expect(results.tests![0]?.name).toBe('Autograder error');
     expect(String(results.extra_data?.graderError)).toMatch(/invalid JSON in project manifest/);
+  });
+
+  it('on SIGINT (a TA pressing Ctrl-C, Gradescope stopping the run): a valid partial results.json, then exit 130', async () => {
+    const cli = ['--import', 'tsx', path.resolve('test/fixtures/programs/dsgrade-cli.ts')];
+    const run = execa('node', [...cli, 'gradescope', '--root', root, '--project', PROJECT, '--jobs', '1', '--seed', '3'], { reject: false, timeout: 300_000 });
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nothing was graded in time:\n${log}`)), 240_000);
+      run.stdout!.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (/PASSED partA\/TestBasic1 /.test(log)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    run.kill('SIGINT');
+    const done = await run;
+    expect(done.exitCode, String(done.stderr)).toBe(130);
+    expect(String(done.stderr)).toMatch(/SIGINT: stopped \d+ process group/);
+    const results = await readResults();
+    expect(results.extra_data?.interrupted).toBe('SIGINT');
+    expect(results.output).toMatch(/The autograder was stopped \(SIGINT\) after \d+ s: \d+ test\(s\) were not graded\./);
+    const basic1 = results.tests!.find((t) => /TestBasic1/.test(t.name ?? ''));
+    expect(basic1?.status).toBe('passed');
+    const notGraded = results.tests!.filter((t) => (t.output ?? '').includes('not graded: the autograder was stopped (SIGINT) before this test finished'));
+    expect(notGraded.length).toBeGreaterThan(0);
+    expect(notGraded.every((t) => t.score === 0)).toBe(true);
+    // Every planned test is there, graded or not.
+    const { manifest } = await loadManifest(PROJECT);
+    expect(results.tests!.map((t) => t.name).sort()).toEqual(planItems(manifest, () => true).map((p) => p.name).sort());
   });
 });

@@ -45,6 +45,8 @@ if (!canRun) {
 let tmp: string;
 let project: string;
 let gateProject: string;
+/** The same cut-down P0 with the two scenarios that check the counters instead of TestBasic1. */
+let scenarioProject: string;
 
 /** What the sandbox's process attacks call; everything else of syscall stays refused. */
 const SANDBOX_ATTACK_SYSCALLS = ['syscall.ForkExec', 'syscall.ProcAttr', 'syscall.SysProcAttr', 'syscall.Kill'];
@@ -65,7 +67,16 @@ beforeAll(async () => {
   manifest.handin = [{ path: 'p0partA/server_impl.go' }];
   gateProject = path.join(tmp, 'gate-project');
   await fs.cp(project, gateProject, { recursive: true });
+  scenarioProject = path.join(tmp, 'scenario-project');
+  await fs.cp(project, scenarioProject, { recursive: true });
   await fs.writeFile(path.join(project, 'dsgrade.json'), JSON.stringify({ ...manifest, gate: { allow: SANDBOX_ATTACK_SYSCALLS } }, null, 2));
+
+  // The scenario forger runs under the default gate: it needs nothing the gate refuses.
+  const full = JSON.parse(await fs.readFile(path.join(PROJECT, 'dsgrade.json'), 'utf8'));
+  const scenarios = full.suites.find((s: { id: string }) => s.id === 'scenarios');
+  scenarios.scenarios = scenarios.scenarios.filter((sc: { name: string }) => sc.name === 'killed-clients' || sc.name === 'partitioned-clients');
+  await fs.writeFile(path.join(scenarioProject, 'dsgrade.json'), JSON.stringify({ ...manifest, suites: [scenarios], totalPoints: 4 }, null, 2));
+
   manifest.handin = [
     { path: 'p0partA/server_impl.go' },
     { pattern: 'p0partA/*', exclude: ['p0partA/server_api.go', 'p0partA/server_test.go'] },
@@ -87,20 +98,34 @@ interface Graded {
   test(name: RegExp): NonNullable<GradescopeResults['tests']>[number];
 }
 
-/** Grades one fixture the way run_autograder does; returns results.json and the grader's log. */
-async function grade(attack: string, projectDir = project): Promise<Graded> {
+/** A Gradescope root holding the project and the fixture folder as the submission. */
+async function gradescopeRoot(attack: string, projectDir: string): Promise<string> {
   const root = await fs.mkdtemp(path.join(tmp, `${attack}-`));
   await fs.mkdir(path.join(root, 'source'));
   await fs.cp(projectDir, path.join(root, 'source', 'project'), { recursive: true });
   await fs.cp(path.join(FIXTURES, attack), path.join(root, 'submission'), { recursive: true });
   await fs.writeFile(path.join(root, 'submission_metadata.json'), JSON.stringify({ id: 1, users: [{ email: 'mallory@example.edu', name: 'Mallory' }] }));
-  const run = await execa('node', [...CLI, 'gradescope', '--root', root, '--jobs', '1', '--seed', '7', '--budget-sec', '240'], {
+  return root;
+}
+
+function gradescope(root: string): ReturnType<typeof execa> {
+  return execa('node', [...CLI, 'gradescope', '--root', root, '--jobs', '1', '--seed', '7', '--budget-sec', '240'], {
     cwd: REPO,
     env: { DSGRADE_NONCE: NONCE, DSGRADE_SANDBOX_USER: String(BASE_UID) },
     reject: false,
     timeout: 300_000,
   });
-  expect(run.exitCode, `dsgrade gradescope failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
+}
+
+/** Grades one fixture the way run_autograder does; returns results.json and the grader's log. */
+async function grade(attack: string, opts: { project?: string } = {}): Promise<Graded> {
+  const root = await gradescopeRoot(attack, opts.project ?? project);
+  const run = await gradescope(root);
+  expect(run.exitCode, `dsgrade gradescope failed:\n${String(run.stdout)}\n${String(run.stderr)}`).toBe(0);
+  return readGraded(root, String(run.stdout));
+}
+
+async function readGraded(root: string, stdout: string): Promise<Graded> {
   const resultsText = await fs.readFile(path.join(root, 'results', 'results.json'), 'utf8');
   const results = JSON.parse(resultsText) as GradescopeResults;
   expect(validateGradescopeResults(results)).toEqual([]);
@@ -109,7 +134,7 @@ async function grade(attack: string, projectDir = project): Promise<Graded> {
     root,
     results,
     resultsText,
-    stdout: run.stdout,
+    stdout,
     test: (name) => {
       const t = results.tests?.find((x) => name.test(x.name ?? ''));
       if (!t) throw new Error(`no test ${String(name)} in ${results.tests?.map((x) => x.name).join(', ')}`);
@@ -308,6 +333,93 @@ describe.runIf(canRun)('red team: hostile submissions are contained', () => {
     expect(out).toMatch(/ATTACK kill every visible pid: 0 killed, \d+ denied/);
     expectNothingSurvives();
   });
+
+  it('forge the scenario counters from inside the driver (stdin swapped in init, every candidate line printed): 0 on both counting scenarios', async () => {
+    const g = await grade('forge-scenario-counts', { project: scenarioProject });
+    expect(g.test(GOFMT).status).toBe('passed');
+    expect(g.test(IMPORTS).status).toBe('failed');
+    const killed = g.test(/Clients killed mid-stream/);
+    const partitioned = g.test(/partition/);
+    for (const t of [killed, partitioned]) {
+      expect(t.status).toBe('failed');
+      expect(t.score).toBe(0);
+      const out = t.output ?? '';
+      // The attack ran inside the driver, yet the driver never told it what to expect (its counters stayed 0 0).
+      expect(out).toContain('ATTACK stdin swapped, sprayed 169 counts lines, forged counts 0 0');
+    }
+    expect(headline(g, /Clients killed mid-stream/)).toMatch(
+      /^Failed: step 4: server did not settle on a line matching \/\^counts active=6 dropped=0\$\/ within 8\.0 s \(server: its latest line matching \/\^counts \/ was "counts active=(0 dropped=0|12 dropped=12)" at [\d.]+ s/,
+    );
+    expect(headline(g, /partition/)).toMatch(/^Failed: step 9: server did not settle on a line matching \/\^counts active=4 dropped=0\$\//);
+    expect(g.results.score).toBe(1);
+    expectNothingSurvives();
+  });
+
+  it('read its own test binary, the other test binaries and the scenario programs: every read is denied', async () => {
+    const g = await grade('read-bin');
+    expectCorrectServerScore(g);
+    const out = g.test(BASIC1).output ?? '';
+    expect(out).not.toContain('LEAKED');
+    expect(out).not.toContain('LISTED');
+    expect(out).toMatch(/ATTACK read \/proc\/self\/exe: denied \(open \/proc\/self\/exe: permission denied\)/);
+    expect(out).toMatch(/ATTACK list \S+\/bin: denied \(open \S+\/bin: permission denied\)/);
+    expect(out).toMatch(/ATTACK read \S+\/bin\/p0partA\.test: denied \(open \S+: permission denied\)/);
+    expectNothingSurvives();
+  });
+
+  it("list /tmp for other runs' work folders: none is visible, and the folder that holds them cannot be listed", async () => {
+    // Another grading run's work folder, made the way dsgrade makes its own.
+    const { workFolderParent } = await import('../../src/sandbox/launcher.js');
+    const decoy = await fs.mkdtemp(path.join(await workFolderParent(), 'dsgrade-p0-kvserver-'));
+    try {
+      const g = await grade('list-tmp');
+      expectCorrectServerScore(g);
+      const out = g.test(BASIC1).output ?? '';
+      const own = /ATTACK cwd (\S+)/.exec(out)?.[1] ?? '';
+      const ownWork = own.split('/').slice(0, 4).join('/');
+      expect(ownWork).toMatch(/^\/tmp\/dsgrade-runs\/dsgrade-p0-kvserver-/);
+      // Its own work folder it knows from its working directory; no other one shows up anywhere.
+      expect(out).not.toContain(path.basename(decoy));
+      expect(out).not.toMatch(/ATTACK list \S+: saw \/tmp\/dsgrade-runs\//);
+      expect(out).toMatch(/ATTACK list \/tmp\/dsgrade-runs: denied \(open \/tmp\/dsgrade-runs: permission denied\)/);
+      expect(out).toMatch(/ATTACK list \/tmp: saw \/tmp\/dsgrade-runs/);
+    } finally {
+      await fs.rm(decoy, { recursive: true, force: true });
+    }
+    expectNothingSurvives();
+  });
+
+  it('SIGTERM while a test runs (Gradescope stopping the autograder): a valid partial results.json, exit 143, nothing left running', async () => {
+    const root = await gradescopeRoot('busy-loop', project);
+    const run = gradescope(root);
+    // Once the checks are graded, TestBasic1 is busy-looping in its 6 s limit: stop the grader then.
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`TestBasic1 never started:\n${log}`)), 240_000);
+      run.stdout!.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (/ check\/imports /.test(log)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    run.kill('SIGTERM');
+    const done = await run;
+    expect(done.exitCode, `${String(done.stdout)}\n${String(done.stderr)}`).toBe(143);
+    expect(String(done.stdout)).toMatch(/SIGTERM: every process was stopped; writing partial results/);
+    const g = await readGraded(root, String(done.stdout));
+    expect(g.results.extra_data?.interrupted).toBe('SIGTERM');
+    expect(g.test(GOFMT).status).toBe('passed');
+    expect(g.test(IMPORTS).status).toBe('failed');
+    expect(g.test(BASIC1).status).toBe('failed');
+    expect(g.test(BASIC1).score).toBe(0);
+    expect(g.test(BASIC1).output).toContain('Harness error: not graded: the autograder was stopped (SIGTERM) before this test finished');
+    expect(g.results.output).toMatch(/The autograder was stopped \(SIGTERM\) after \d+ s: 1 test\(s\) were not graded\./);
+    expect(g.results.score).toBe(1);
+    expectNothingSurvives();
+  });
 });
 
 /**
@@ -331,7 +443,7 @@ function expectNotGraded(g: Graded, headlineText: string): void {
 
 describe.runIf(canRun)('red team: the static gate refuses what could reach the staff tests or the grader\'s secrets', () => {
   it('import/**/"C" with a C preamble that .incbins the staff tests: not graded, nothing built; grade and JUnit agree', async () => {
-    const g = await grade('gate-cgo-incbin', gateProject);
+    const g = await grade('gate-cgo-incbin', { project: gateProject });
     expectNotGraded(g, 'Failed: not graded: server_impl.go:8: a #cgo line in the cgo preamble is not allowed (rule "#cgo")');
     const out = g.test(BASIC1).output ?? '';
     expect(out).toContain('server_impl.go:13: import "C" (cgo) (rule "C")');
@@ -355,7 +467,7 @@ describe.runIf(canRun)('red team: the static gate refuses what could reach the s
   });
 
   it('embed the staff tests with //go:embed: not graded', async () => {
-    const g = await grade('embed-staff', gateProject);
+    const g = await grade('embed-staff', { project: gateProject });
     expectNotGraded(g, 'Failed: not graded: server_impl.go:19: import "embed" is not allowed (rule "embed")');
     expect(g.test(BASIC1).output).toContain('server_impl.go:24: a //go:embed directive (rule "//go:embed")');
     expect(g.resultsText).not.toContain('func TestBasic1');
@@ -363,26 +475,26 @@ describe.runIf(canRun)('red team: the static gate refuses what could reach the s
   });
 
   it('//go:linkname to syscall.Syscall (reads descriptor 3 without importing syscall): not graded', async () => {
-    const g = await grade('gate-linkname', gateProject);
+    const g = await grade('gate-linkname', { project: gateProject });
     expectNotGraded(g, 'Failed: not graded: server_impl.go:8: import "unsafe" is not allowed (rule "unsafe")');
     expect(g.test(BASIC1).output).toContain('server_impl.go:13: a //go:linkname directive (rule "//go:linkname")');
     expectNothingSurvives();
   });
 
   it('os.NewFile(3, …) in init, before the grader\'s TestMain: not graded', async () => {
-    const g = await grade('gate-newfile', gateProject);
+    const g = await grade('gate-newfile', { project: gateProject });
     expectNotGraded(g, 'Failed: not graded: server_impl.go:14: os.NewFile is not allowed (rule "os.NewFile")');
     expectNothingSurvives();
   });
 
   it('a child process through net/http/cgi (no os/exec, no syscall; inherits descriptor 3): not graded', async () => {
-    const g = await grade('gate-cgi-child', gateProject);
+    const g = await grade('gate-cgi-child', { project: gateProject });
     expectNotGraded(g, 'Failed: not graded: server_impl.go:8: import "net/http/cgi" is not allowed (rule "net/http/cgi")');
     expectNothingSurvives();
   });
 
   it('an assembly file handed in beside server_impl.go (raw read system call): not graded', async () => {
-    const g = await grade('gate-asm-file', gateProject);
+    const g = await grade('gate-asm-file', { project: gateProject });
     expectNotGraded(g, 'Failed: not graded: p0partA/read_amd64.s: a .s file in the handin is not allowed (rule "*.s")');
     expect(g.test(BASIC1).output).toMatch(/"\*\.s": assembly files are assembled into the test binary even without cgo/);
     expectNothingSurvives();
@@ -394,14 +506,14 @@ describe.runIf(canRun)('red team: the static gate refuses what could reach the s
       ['kill-parent', 'server_impl.go:25: syscall.Kill'],
       ['setsid-daemon', 'server_impl.go:31: syscall.ProcAttr'],
     ] as const) {
-      const g = await grade(attack, gateProject);
+      const g = await grade(attack, { project: gateProject });
       expectNotGraded(g, `Failed: not graded: ${first} is not allowed (rule "syscall")`);
       expectNothingSurvives();
     }
   });
 
   it('honest code: os.Getenv, os.MkdirAll, os.OpenFile, and a main package with os.Args, os.Exit, signal.Notify(syscall.SIGTERM): graded as usual', async () => {
-    const g = await grade('gate-honest-main', gateProject);
+    const g = await grade('gate-honest-main', { project: gateProject });
     expect(g.results.extra_data).not.toHaveProperty('graded');
     expect(g.results.output).not.toMatch(/NOT GRADED|human can review/);
     expect(g.test(/^Build/).status).toBe('passed');

@@ -273,3 +273,44 @@ describe('go test attempts end to end', () => {
     expect(e.text).toMatch(/^\* broken\.go:4 imports "github\.com\/google\/uuid"/);
   });
 });
+
+describe.runIf(process.getuid?.() === 0)('sealed test binaries (as root, uid sandbox)', () => {
+  it("a test binary built twice to one path, plain and -race, is root's, mode 0711, and still runs as a run uid", async () => {
+    const { createSandbox, makeRunDir, sandboxConfigFromEnv } = await import('../../src/sandbox/launcher.js');
+    const { runAttempt: attempt } = await import('../../src/gotest/run.js');
+    const toolchain = await findGo();
+    const cacheDir = defaultCacheDir();
+    const sandbox = (await createSandbox({ toolchain, cacheDir, config: { ...sandboxConfigFromEnv({ DSGRADE_SANDBOX_USER: '62600' }), mode: 'uid' } }))!;
+    await fs.chmod(tmp, 0o711); // mkdtemp's 0700 would stop the run uid before it reaches anything
+    const workDir = await fs.mkdtemp(path.join(tmp, 'work-'));
+    const moduleDir = path.join(workDir, 'module');
+    await fs.cp(path.join(PROGRAMS, 'gotest-verdicts'), moduleDir, { recursive: true });
+    await injectTestMain(path.join(moduleDir, 'verdicts'));
+    await sandbox.prepareWorkDir(workDir, moduleDir);
+    const runDir = await makeRunDir(path.join(moduleDir, 'verdicts'), path.join(workDir, 'run', 'verdicts'));
+    const options = { toolchain, cacheDir, moduleDir, scratchDir: path.join(workDir, 'scratch', 'compile'), allowDownloads: false, timeoutMs: 300_000, sandbox };
+    for (const race of [false, true]) {
+      const bin = path.join(workDir, 'bin', `verdicts${race ? '.race' : ''}.test`);
+      // Twice: two suites of one package build the same file, and go must be able to replace it.
+      for (let i = 0; i < 2; i++) {
+        const c = await compileTests('verdicts', race, bin, options);
+        expect(c.ok, c.outcome.output).toBe(true);
+      }
+      const st = await fs.stat(bin);
+      expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([0, 0, 0o711]);
+      const r = await attempt({
+        binary: bin,
+        pkgDir: runDir,
+        testName: 'TestPass',
+        timeoutSec: 60,
+        scratchDir: path.join(workDir, 'scratch', `pass-${race}`),
+        nonce: 'c0ffee0123456789',
+        outputBudgetBytes: 64 * 1024,
+        floodLimitBytes: 8 * 1024 * 1024,
+        sandbox,
+        race,
+      });
+      expect(r.verdict, r.output).toBe('passed');
+    }
+  });
+});

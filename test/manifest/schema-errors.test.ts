@@ -45,6 +45,10 @@ describe('one schema problem → exactly one issue', () => {
     ['chanbuf check without maxBuffer', (m) => (m.checks = [{ id: 'cb', kind: 'chanbuf', files: ['kvpart/server_impl.go'] }]), '/checks/0: missing required property "maxBuffer"', /add "maxBuffer"/],
     ['repeat above the maximum', (m) => (m.suites[0].tests[0].repeat = 1000), '/suites/0/tests/0/repeat: must be <= 100', /change the number/],
     ['zero timeout', (m) => (m.suites[0].tests[0].timeoutSec = 0), '/suites/0/tests/0/timeoutSec: must be > 0', /change the number/],
+    // Node's timers overflow past 2^31 ms: 3000000 s would fire after a few ms and fail every test.
+    ['a test timeout beyond a day', (m) => (m.suites[0].tests[0].timeoutSec = 3_000_000), '/suites/0/tests/0/timeoutSec: must be <= 86400 (seconds: one day)', /give it in seconds, e\.g\. 60/],
+    ['a suite timeout beyond a day', (m) => (m.suites[0].timeoutSec = 90_000), '/suites/0/timeoutSec: must be <= 86400 (seconds: one day)', /seconds/],
+    ['a build timeout beyond a day', (m) => (m.go.buildTimeoutSec = 1e9), '/go/buildTimeoutSec: must be <= 86400 (seconds: one day)', /timers overflow/],
     ['empty suites', (m) => (m.suites = []), '/suites: must have at least 1 item(s)', /add/],
     ['studenttests without buggy', (m) => m.suites.push({ id: 'sq', kind: 'studenttests', package: 'sqpart', testFile: 'sqpart/squarer_test.go', implFile: 'sqpart/squarer_impl.go', correct: { points: 1 } }), '/suites/1: missing required property "buggy"', /add "buggy"/],
   ])('%s', async (_what, change, expected, fix) => {

@@ -91,3 +91,48 @@ describe('makeRunDir', () => {
     expect(await fs.readFile(path.join(run, 'testdata', 'input.txt'), 'utf8')).toBe('data');
   });
 });
+
+describe.runIf(process.getuid?.() === 0)('work folder parent and sealed binaries (as root)', () => {
+  let tmp: string;
+  beforeEach(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-parent-'));
+  });
+  afterEach(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it("workFolderParent is root's and 0711, and replaces whatever a run uid put in its place", async () => {
+    const { workFolderParent } = await import('../../src/sandbox/launcher.js');
+    const dir = await workFolderParent(tmp);
+    expect(dir).toBe(path.join(tmp, 'dsgrade-runs'));
+    let st = await fs.stat(dir);
+    expect([st.uid, st.mode & 0o7777]).toEqual([0, 0o711]);
+    // A squatter: a link to a folder it can list, then a folder of its own.
+    await fs.rm(dir, { recursive: true });
+    await fs.mkdir(path.join(tmp, 'elsewhere'));
+    await fs.symlink(path.join(tmp, 'elsewhere'), dir);
+    expect(await workFolderParent(tmp)).toBe(dir);
+    expect((await fs.lstat(dir)).isSymbolicLink()).toBe(false);
+    await fs.rm(dir, { recursive: true });
+    await fs.mkdir(dir, { mode: 0o777 });
+    await fs.chown(dir, 61999, 61999);
+    await workFolderParent(tmp);
+    st = await fs.stat(dir);
+    expect([st.uid, st.mode & 0o7777]).toEqual([0, 0o711]);
+  });
+
+  it('sealExecutable: root-owned 0711, still runs as another uid, cannot be read by it', async () => {
+    const { sealExecutable } = await import('../../src/sandbox/launcher.js');
+    const { execFileSync } = await import('node:child_process');
+    const bin = path.join(tmp, 'tool');
+    await fs.copyFile('/bin/true', bin);
+    await fs.chown(bin, 61000, 61000);
+    await sealExecutable(bin);
+    const st = await fs.stat(bin);
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([0, 0, 0o711]);
+    await fs.chmod(tmp, 0o711);
+    const as = (cmd: string[]): string => execFileSync('setpriv', ['--reuid=61999', '--regid=61999', '--clear-groups', ...cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(() => as([bin])).not.toThrow();
+    expect(() => as(['cat', bin])).toThrow(/Permission denied/);
+  });
+});

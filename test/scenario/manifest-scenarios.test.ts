@@ -99,6 +99,20 @@ describe('scenario suites in the manifest', () => {
     expect(at('/checker/args/0')?.message).toMatch(/has no node here/);
   });
 
+  it('latest waits: the pattern must compile, stableMs needs latest, time fields are capped', async () => {
+    const wait = (output: object, withinSec = 5): object => ({ wait: { output: { node: 'server', match: '^counts a=1$', ...output }, withinSec } });
+    expect(await issuesOf([{ ...ok, steps: [{ start: 'server' }, wait({ latest: '^counts ', stableMs: 200, since: 'previous' })] }])).toEqual([]);
+    const rules = await issuesOf([{ ...ok, steps: [{ start: 'server' }, wait({ latest: '(' }), wait({ stableMs: 200 })] }]);
+    const rule = (p: string): ManifestIssue | undefined => rules.find((i) => i.pointer === `/suites/0/scenarios/0${p}`);
+    expect(rule('/steps/1/wait/output/latest')?.message).toMatch(/invalid regular expression/);
+    expect(rule('/steps/2/wait/output/stableMs')?.message).toMatch(/means nothing without "latest"/);
+    // Schema problems come before the rules: Node's timers overflow past 24.8 days, so a day is the cap.
+    const schema = await issuesOf([{ ...ok, steps: [{ start: 'server' }, wait({}, 100_000), { sleepMs: { min: 1, max: 1e12 } }] }]);
+    const at = (p: string): ManifestIssue | undefined => schema.find((i) => i.pointer === `/suites/0/scenarios/0${p}`);
+    expect(at('/steps/1/wait/withinSec')?.message).toBe('must be <= 86400 (seconds: one day)');
+    expect(at('/steps/2/sleepMs/max')?.fix).toMatch(/milliseconds/);
+  });
+
   it('rules: duplicate names and programs that are not commands', async () => {
     const issues = await issuesOf([ok, { ...ok, nodes: [server, client, { name: 'c1', program: 'client' }] }, ok], {
       server: { package: 'echoserver' },

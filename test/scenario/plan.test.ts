@@ -119,3 +119,22 @@ describe('scenario plans', () => {
     expect(deliveryPairs(links, ['server'], ['server'])).toEqual([]);
   });
 });
+
+describe('waits on a reported value (latest)', () => {
+  it('plans the latest pattern with the default hold, and describes it', () => {
+    const plan = buildPlan(
+      scenario([
+        { start: 'server' },
+        { wait: { output: { node: 'server', match: '^counts active=5 dropped=0$', latest: '^counts ', since: 'previous' }, withinSec: 8 } },
+        { wait: { output: { node: 'server', match: '^x$', latest: '^x|^y', stableMs: 50 }, withinSec: 1 } },
+        { wait: { output: { node: 'server', match: '^ready' }, withinSec: 1 } },
+      ]),
+      '7',
+    );
+    const [, settle, short, plain] = plan.steps.map((s) => s.action);
+    expect(settle).toMatchObject({ kind: 'waitOutput', latest: { match: '^counts ', stableMs: 300 }, since: 'previous' });
+    expect(short).toMatchObject({ latest: { match: '^x|^y', stableMs: 50 } });
+    expect(plain).not.toHaveProperty('latest');
+    expect(describeAction(settle!)).toBe("wait ≤ 8 s until server's latest /^counts / line matches /^counts active=5 dropped=0$/ for 300 ms (lines after the previous step began)");
+  });
+});
