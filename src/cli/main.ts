@@ -67,6 +67,34 @@ Examples:
     });
 
   program
+    .command('init')
+    .description('propose a manifest for an existing course tree (starter code + staff tests): prints what it guessed and why')
+    .argument('<course-tree>', 'the tree students receive (module or GOPATH layout), with the staff tests in it or apart (--staff)')
+    .option('--staff <dir>', 'hidden staff files (tests, drivers), laid out like the module root')
+    .option('--reference <dir>', 'a correct submission: graded once to set each test\'s time limit from its measured time')
+    .option('-o, --out <file>', 'the manifest to write (a folder: dsgrade.json in it)', 'dsgrade.json')
+    .option('--force', 'replace an existing manifest')
+    .option('--module-root <dir>', 'the folder of go.mod inside the tree, when it has several')
+    .option('--name <name>', 'the project name (default: from the tree\'s folder name)')
+    .option('--title <title>', 'the project title')
+    .option('--seed <n>', 'seed of the measuring run (with --reference)', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .addHelpText(
+      'after',
+      `
+Exit code 1 when the reference does not get full marks under the proposed manifest (it is written anyway).
+
+Examples:
+  $ dsgrade init course/ -o course-grading/dsgrade.json
+  $ dsgrade init p1/starter --staff p1/staff --reference p1/solution -o p1/dsgrade.json`,
+    )
+    .action(async (tree: string, opts) => {
+      useSandboxUser(opts);
+      const { initCommand } = await import('../commands/init.js');
+      setExit(await initCommand({ tree, ...opts }));
+    });
+
+  program
     .command('validate')
     .description('check a project manifest and its files without grading anything')
     .argument('<project>', 'project folder (or its dsgrade.json)')
