@@ -98,10 +98,12 @@ Examples:
     .command('validate')
     .description('check a project manifest and its files without grading anything')
     .argument('<project>', 'project folder (or its dsgrade.json)')
-    .addHelpText('after', '\nExample:\n  $ dsgrade validate projects/p0-kvserver')
-    .action(async (project: string) => {
+    .option('--build', 'also compile starter + staff (and the reference on them) and list the tests found per suite')
+    .option('--cache-dir <dir>', 'build cache folder (with --build)')
+    .addHelpText('after', '\nExamples:\n  $ dsgrade validate projects/p0-kvserver\n  $ dsgrade validate --build projects/p1-lsp')
+    .action(async (project: string, opts: { build?: boolean; cacheDir?: string }) => {
       const { validateCommand } = await import('../commands/validate.js');
-      setExit(await validateCommand({ project }));
+      setExit(await validateCommand({ project, ...opts }));
     });
 
   program
@@ -252,7 +254,8 @@ Examples:
     `
 Exit codes:
   0    graded / manifest valid / regression matched
-  1    validate found problems, or regress found a mismatch
+  1    validate found problems (--build: a tree does not compile), regress found a mismatch,
+       or init's reference did not get full marks under the proposed manifest
   2    bad input: usage, project manifest, submission path, Go toolchain missing
   3    internal error in dsgrade (please report it)
   130  interrupted (every process dsgrade started has been killed)`,
