@@ -39,8 +39,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('grade one submission (a folder or a .zip) against a project')
     .argument('<submission>', 'folder or .zip handed in by the student')
     .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
-    .option('-o, --out <file>', 'write Gradescope results.json here')
-    .option('--junit <file>', 'write JUnit XML here')
+    .option('-o, --out <file>', 'write Gradescope results.json here (same as --out-gradescope)')
+    .option('--out-gradescope <file>', 'write Gradescope results.json here')
+    .option('--out-prairielearn <file>', 'write PrairieLearn results.json here (docs/prairielearn.md)')
+    .option('--out-autolab <file>', 'write Autolab\'s score line here; "-" prints it as the last line of stdout (docs/autolab.md)')
+    .option('--junit <file>', 'write JUnit XML here (same as --out-junit)')
+    .option('--out-junit <file>', 'write JUnit XML here')
     .option('-j, --jobs <n>', 'tests run at once (default: half the CPU cores, at least 1)', int('--jobs', 1))
     .option('--seed <n>', 'seed for every random choice (printed in every report)', int('--seed', 0))
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
@@ -58,7 +62,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
 Examples:
   $ dsgrade grade projects/p0-kvserver/reference --project projects/p0-kvserver --out results.json
   $ dsgrade grade handin.zip -p projects/p0-kvserver --only partA/TestBasic1 --seed 42
-  $ dsgrade grade handin.zip -p projects/p0-kvserver --junit junit.xml --jobs 1`,
+  $ dsgrade grade handin.zip -p projects/p0-kvserver --junit junit.xml --jobs 1
+  $ dsgrade grade handin.zip -p projects/p0-kvserver --out-gradescope gs.json --out-prairielearn pl.json --out-autolab autolab.json --out-junit junit.xml`,
     )
     .action(async (submission: string, opts) => {
       useSandboxUser(opts);
@@ -140,6 +145,40 @@ Examples:
       useSandboxUser(opts);
       const { gradescopeCommand } = await import('../commands/gradescope.js');
       setExit(await gradescopeCommand(opts));
+    });
+
+  program
+    .command('prairielearn')
+    .description('PrairieLearn external-grader entrypoint: grade <root>/student, always write <root>/results/results.json (gradable: false when dsgrade cannot grade)')
+    .option('--root <dir>', "PrairieLearn's mount folder", '/grade')
+    .option('-p, --project <dir>', 'project folder (default: <root>/tests, the question\'s tests/ folder)')
+    .option('--budget-sec <n>', 'write results after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC); keep it below the question\'s timeout', int('--budget-sec', 1))
+    .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
+    .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid); default 61000, or $DSGRADE_SANDBOX_USER')
+    .addHelpText('after', '\nExample (the image\'s entrypoint):\n  $ dsgrade prairielearn --root /grade')
+    .action(async (opts) => {
+      useSandboxUser(opts);
+      const { prairielearnCommand } = await import('../commands/prairielearn.js');
+      setExit(await prairielearnCommand(opts));
+    });
+
+  program
+    .command('autolab')
+    .description('Autolab entrypoint: grade the handin file, print the feedback and, as the last line, the JSON scores Autolab reads')
+    .argument('<handin>', 'the handin file Autolab copied in (handin.tar, handin.zip, a .go file) or a folder')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('--budget-sec <n>', 'print the scores after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC); keep it below the lab\'s timeout', int('--budget-sec', 1))
+    .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
+    .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid); default 61000, or $DSGRADE_SANDBOX_USER')
+    .addHelpText('after', '\nExample (the autograde Makefile):\n  $ dsgrade autolab handin.tar --project dsgrade-autolab/project')
+    .action(async (handin: string, opts) => {
+      useSandboxUser(opts);
+      const { autolabCommand } = await import('../commands/autolab.js');
+      setExit(await autolabCommand({ handin, ...opts }));
     });
 
   program

@@ -8,6 +8,8 @@ import { loadManifest } from '../manifest/load.js';
 import { gradeSubmission } from '../pipeline/grade.js';
 import { writeGradescopeResults } from '../report/gradescope.js';
 import { writeJUnit } from '../report/junit.js';
+import { autolabProblems, autolabScoreLine, toAutolabResult, writeAutolabResult } from '../report/autolab.js';
+import { toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn.js';
 import { createProgress, renderTable, type Progress } from '../report/terminal.js';
 import type { BackendKind } from '../sandbox/backend.js';
 import { processIO, type CommandIO } from './io.js';
@@ -15,8 +17,16 @@ import { processIO, type CommandIO } from './io.js';
 export interface GradeCommandOptions {
   submission: string;
   project: string;
+  /** Gradescope results.json (also --out-gradescope). */
   out?: string;
+  outGradescope?: string;
+  /** JUnit XML (also --out-junit). */
   junit?: string;
+  outJunit?: string;
+  /** PrairieLearn results.json. */
+  outPrairielearn?: string;
+  /** Autolab's score line: a file, or "-" for the last line of stdout. */
+  outAutolab?: string;
   jobs?: number;
   seed?: number;
   only?: string[];
@@ -67,15 +77,35 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   });
   progress?.done();
   const rerunAll = `dsgrade grade ${opts.submission} --project ${opts.project} --seed ${report.seed}`;
-  if (opts.out) await writeGradescopeResults(path.resolve(opts.out), report, { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll });
-  if (opts.junit) await writeJUnit(path.resolve(opts.junit), report);
+  // One run, every host's format: each file is schema-checked and written atomically (src/report/results-file.ts).
+  const written: string[] = [];
+  for (const file of [opts.out, opts.outGradescope].filter(isSet)) {
+    await writeGradescopeResults(path.resolve(file), report, { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll });
+    written.push(file);
+  }
+  for (const file of [opts.junit, opts.outJunit].filter(isSet)) {
+    await writeJUnit(path.resolve(file), report);
+    written.push(file);
+  }
+  if (opts.outPrairielearn) {
+    await writePrairieLearnResults(path.resolve(opts.outPrairielearn), toPrairieLearnResults(report, { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll }));
+    written.push(opts.outPrairielearn);
+  }
+  const autolab = opts.outAutolab ? toAutolabResult(report, autolabProblems(loaded.manifest)) : undefined;
+  if (autolab && opts.outAutolab !== '-') {
+    await writeAutolabResult(path.resolve(opts.outAutolab!), autolab);
+    written.push(opts.outAutolab!);
+  }
   if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${renderTable(report, { color: opts.color !== false && Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 })}\n`);
-  if (opts.out) io.stderr.write(`dsgrade: wrote ${opts.out}\n`);
-  if (opts.junit) io.stderr.write(`dsgrade: wrote ${opts.junit}\n`);
+  for (const file of written) io.stderr.write(`dsgrade: wrote ${file}\n`);
   if (artifactsDir) io.stderr.write(`dsgrade: scenario artifacts in ${artifactsDir}\n`);
+  // Autolab reads the last line of the output: nothing may follow it.
+  if (autolab && opts.outAutolab === '-') io.stdout.write(`${autolabScoreLine(autolab)}\n`);
   return EXIT.OK;
 }
+
+const isSet = (f: string | undefined): f is string => f !== undefined && f !== '';
 
 /** GradeOptions for `--backend` / `--base-image` (shared by grade and regress). */
 export function backendOptions(opts: { backend?: BackendKind; baseImage?: string }, io: CommandIO): { backend?: BackendKind; docker?: { baseImage?: string; onLog: (line: string) => void } } {
