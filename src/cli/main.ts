@@ -270,9 +270,35 @@ Examples:
       setExit(await cleanCommand(opts));
     });
 
-  program
-    .command('package')
-    .description('build an upload for a grading platform')
+  const packageCmd = program.command('package').description('build an upload for a grading platform (Gradescope, Autolab, PrairieLearn)');
+  packageCmd
+    .command('autolab')
+    .description('build the Autolab autograder: autograde-Makefile and autograde.tar (dsgrade, the project)')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('-o, --out <dir>', 'output folder', 'autolab')
+    .option('--handin-file <name>', 'the handin file name the lab is configured with', 'handin.tar')
+    .option('--budget-sec <n>', 'seconds dsgrade grades before printing what it has (default 540; keep it below the lab\'s timeout)', int('--budget-sec', 1))
+    .addHelpText('after', '\nExample:\n  $ dsgrade package autolab --project projects/p0-kvserver -o autolab/')
+    .action(async (opts) => {
+      const { packageAutolabCommand } = await import('../commands/package.js');
+      setExit(await packageAutolabCommand(opts));
+    });
+  packageCmd
+    .command('prairielearn')
+    .description('build the files of a PrairieLearn external grader: the image\'s build context, the question\'s tests/ folder, its info.json options')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('-o, --out <dir>', 'output folder (new or empty)', 'prairielearn')
+    .option('--image <name>', 'image name the question uses (default dsgrade-<project>)')
+    .option('--go-version <v>', 'Go of the image, golang:<v>-bookworm (default: the project\'s go.version)')
+    .option('--node-version <v>', 'Node of the image, node:<v>-bookworm-slim', '20')
+    .option('--budget-sec <n>', 'seconds dsgrade grades before writing what it has (default 540); the question\'s timeout is 60 s more', int('--budget-sec', 1))
+    .option('--slots <n>', 'sandbox run users to create', int('--slots', 1))
+    .addHelpText('after', '\nExample:\n  $ dsgrade package prairielearn --project projects/p1-lsp -o pl/')
+    .action(async (opts) => {
+      const { packagePrairieLearnCommand } = await import('../commands/package.js');
+      setExit(await packagePrairieLearnCommand(opts));
+    });
+  packageCmd
     .command('gradescope')
     .description('build the Gradescope autograder zip: setup.sh, run_autograder, dsgrade, the project')
     .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')

@@ -82,13 +82,14 @@ export async function writeAutolabResult(path: string, result: AutolabResult): P
 export function renderAutolabFeedback(report: GradeReport, opts: { rerunAll?: string; maxBytes?: number } = {}): string {
   const maxBytes = opts.maxBytes ?? AUTOLAB_FEEDBACK_BYTES;
   const rendered = toGradescopeResults(report, { testOutputBytes: 32 * 1024, totalOutputBytes: Math.floor(maxBytes * 0.9), ...(opts.rerunAll ? { rerunAll: opts.rerunAll } : {}) });
-  const lines = [rendered.output ?? ''];
+  const lines = [rendered.output ?? '', ''];
   report.tests.forEach((t, i) => {
     if (t.visibility !== 'visible') return;
     const r = rendered.tests?.[i];
     const mark = t.verdict === 'passed' ? 'PASS' : t.verdict === 'failed' ? 'FAIL' : 'ERROR';
-    lines.push('', `[${mark}] ${t.number ? `${t.number} ` : ''}${r?.name ?? t.name} (${formatPoints(t.score)}/${formatPoints(t.maxScore)})`);
-    if (t.verdict !== 'passed' && r?.output) lines.push(...r.output.split('\n').map((l) => `    ${l}`));
+    const line = `[${mark}] ${t.number ? `${t.number} ` : ''}${r?.name ?? t.name} (${formatPoints(t.score)}/${formatPoints(t.maxScore)})`;
+    if (t.verdict === 'passed') lines.push(line);
+    else lines.push('', line, ...(r?.output ?? '').split('\n').map((l) => `    ${l}`), '');
   });
   // The score line follows on its own line: the feedback must end without a dangling partial line.
   return truncateMiddle(lines.join('\n'), maxBytes).text.replace(/\n*$/, '\n');
