@@ -104,6 +104,12 @@ export async function initCommand(opts: InitCommandOptions): Promise<number> {
     sections.push({ title: 'Time limits', lines: ['every test gets the default limit (60 s): pass --reference <folder> to set each from a measured run'] });
   }
 
+  const outside = [layout.treeDir, staff?.dir, reference].filter((p): p is string => p !== undefined && path.relative(path.dirname(outFile), p).startsWith('..'));
+  if (outside.length) {
+    proposal.todo.push(
+      `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside the manifest's folder: grading works, but \`dsgrade package\` uploads the manifest's folder only — to package, write the manifest in a folder that holds them (-o <that folder>/dsgrade.json)`,
+    );
+  }
   io.stdout.write(renderReport(layout.treeDir, sections, proposal.todo));
   await writeFileAtomic(outFile, `${JSON.stringify(json, null, 2)}\n`);
   const summary = summarize(loaded);

@@ -109,7 +109,7 @@ export function raceFor(pkg: string, test: string, commands: readonly RaceComman
     if (c.run !== undefined) {
       let re: RegExp;
       try {
-        re = new RegExp(c.run);
+        re = new RegExp(c.run.split('/')[0]!);
       } catch {
         continue;
       }
@@ -117,6 +117,7 @@ export function raceFor(pkg: string, test: string, commands: readonly RaceComman
     }
     return { race: true, why: `${c.source}:${c.line}: ${c.text}` };
   }
-  if (/race/i.test(test.slice(4))) return { race: true, why: `its name says "race"` };
+  // "Race" as a word of the name (TestRace, TestNoDataRace, Test_race), not inside one (TestTraceback).
+  if (/Races?(?![a-z])|(?:^|_)races?(?![a-z])/.test(test.replace(/^Test/, ''))) return { race: true, why: 'its name says "race"' };
   return { race: false, why: '' };
 }
