@@ -94,7 +94,6 @@ Examples:
   $ dsgrade init p1/starter --staff p1/staff --reference p1/solution -o p1/dsgrade.json`,
     )
     .action(async (tree: string, opts) => {
-      useSandboxUser(opts);
       const { initCommand } = await import('../commands/init.js');
       setExit(await initCommand({ tree, ...opts }));
     });
