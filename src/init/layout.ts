@@ -18,6 +18,8 @@ export interface Layout {
   goVersion?: string;
   /** `gopath`: the module root is `src/<module path>`, the layout of a GOPATH workspace. */
   kind: 'module' | 'gopath';
+  /** Modules go.mod requires (grading builds offline unless the manifest allows downloads). */
+  requires?: string[];
   /** Why this module root: one sentence for the init report. */
   why: string;
 }
@@ -101,7 +103,17 @@ export async function findLayout(treeDir: string, moduleRoot?: string): Promise<
   }
   const goVersion = /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1];
   const kind = root === `src/${module}` || root.endsWith(`/src/${module}`) ? 'gopath' : 'module';
-  return { treeDir: abs, moduleRoot: root, module, ...(goVersion ? { goVersion } : {}), kind, why };
+  const requires = goModRequires(goMod);
+  return { treeDir: abs, moduleRoot: root, module, ...(goVersion ? { goVersion } : {}), kind, why, ...(requires.length ? { requires } : {}) };
+}
+
+/** The module paths of go.mod's require directives, single-line and block forms. */
+export function goModRequires(goMod: string): string[] {
+  const out: string[] = [];
+  const text = goMod.replace(/\/\/.*$/gm, '');
+  for (const m of text.matchAll(/^require\s+\(([\s\S]*?)\)/gm)) for (const line of m[1]!.split('\n')) if (line.trim()) out.push(line.trim().split(/\s+/)[0]!);
+  for (const m of text.matchAll(/^require\s+([^\s(]+)\s+\S+/gm)) out.push(m[1]!);
+  return out;
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -115,6 +115,11 @@ export function proposeManifest(facts: CourseFacts): Proposal {
     ],
   });
   if (!layout.goVersion) todo.push('set "go.version" to the Go the course uses (go.mod has no go line)');
+  if (layout.requires?.length) {
+    todo.push(
+      `go.mod requires ${layout.requires.join(', ')}: grading builds offline (GOPROXY=off), so vendor them into the starter (go mod vendor) or set "go.allowDownloads": true (docs/manifest.md)`,
+    );
+  }
 
   // Files students edit.
   const staffSet = new Set(facts.staffFiles);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DsgradeError } from '../../src/errors.js';
-import { findLayout } from '../../src/init/layout.js';
+import { findLayout, goModRequires } from '../../src/init/layout.js';
 import { makeTree } from './tree.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -69,5 +69,11 @@ describe('findLayout', () => {
     const dir = await tree({ 'go.mod': 'module m\n', 'm.go': 'package m\n' });
     const err = await failure(findLayout(dir, 'src'));
     expect(err.fix).toContain('use one of the folders that hold go.mod: .');
+  });
+
+  it('reads the modules go.mod requires, in both forms', () => {
+    const mod = 'module m\n\ngo 1.21\n\nrequire github.com/a/b v1.2.3 // indirect\n\nrequire (\n\tgolang.org/x/sync v0.5.0\n\t// a comment\n\tgithub.com/c/d v0.0.1\n)\n';
+    expect(goModRequires(mod).sort()).toEqual(['github.com/a/b', 'github.com/c/d', 'golang.org/x/sync']);
+    expect(goModRequires('module m\ngo 1.21\n')).toEqual([]);
   });
 });
