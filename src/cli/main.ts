@@ -60,8 +60,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('grade one submission (a folder or a .zip) against a project')
     .argument('<submission>', 'folder or .zip handed in by the student')
     .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
-    .option('-o, --out <file>', 'write Gradescope results.json here')
-    .option('--junit <file>', 'write JUnit XML here')
+    .option('-o, --out <file>', 'write Gradescope results.json here (same as --out-gradescope)')
+    .option('--out-gradescope <file>', 'write Gradescope results.json here')
+    .option('--out-prairielearn <file>', 'write PrairieLearn results.json here (docs/prairielearn.md)')
+    .option('--out-autolab <file>', 'write Autolab\'s score line here; "-" prints it as the last line of stdout (docs/autolab.md)')
+    .option('--junit <file>', 'write JUnit XML here (same as --out-junit)')
+    .option('--out-junit <file>', 'write JUnit XML here')
     .option('-j, --jobs <n>', 'tests run at once (default: half the CPU cores, at least 1)', int('--jobs', 1))
     .option('--seed <n>', 'seed for every random choice (printed in every report)', parseSeed)
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
@@ -79,7 +83,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
 Examples:
   $ dsgrade grade projects/p0-kvserver/reference --project projects/p0-kvserver --out results.json
   $ dsgrade grade handin.zip -p projects/p0-kvserver --only partA/TestBasic1 --seed 42
-  $ dsgrade grade handin.zip -p projects/p0-kvserver --junit junit.xml --jobs 1`,
+  $ dsgrade grade handin.zip -p projects/p0-kvserver --junit junit.xml --jobs 1
+  $ dsgrade grade handin.zip -p projects/p0-kvserver --out-gradescope gs.json --out-prairielearn pl.json --out-autolab autolab.json --out-junit junit.xml`,
     )
     .action(async (submission: string, opts) => {
       useSandboxUser(opts);
@@ -88,13 +93,42 @@ Examples:
     });
 
   program
+    .command('init')
+    .description('propose a manifest for an existing course tree (starter code + staff tests): prints what it guessed and why')
+    .argument('<course-tree>', 'the tree students receive (module or GOPATH layout), with the staff tests in it or apart (--staff)')
+    .option('--staff <dir>', 'hidden staff files (tests, drivers), laid out like the module root')
+    .option('--reference <dir>', 'a correct submission: graded once to set each test\'s time limit from its measured time')
+    .option('-o, --out <file>', 'the manifest to write (a folder: dsgrade.json in it)', 'dsgrade.json')
+    .option('--force', 'replace an existing manifest')
+    .option('--module-root <dir>', 'the folder of go.mod inside the tree, when it has several')
+    .option('--name <name>', 'the project name (default: from the tree\'s folder name)')
+    .option('--title <title>', 'the project title')
+    .option('--seed <n>', 'seed of the measuring run (with --reference)', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .addHelpText(
+      'after',
+      `
+Exit code 1 when the reference does not get full marks under the proposed manifest (it is written anyway).
+
+Examples:
+  $ dsgrade init course/ -o course-grading/dsgrade.json
+  $ dsgrade init p1/starter --staff p1/staff --reference p1/solution -o p1/dsgrade.json`,
+    )
+    .action(async (tree: string, opts) => {
+      const { initCommand } = await import('../commands/init.js');
+      setExit(await initCommand({ tree, ...opts }));
+    });
+
+  program
     .command('validate')
     .description('check a project manifest and its files without grading anything')
     .argument('<project>', 'project folder (or its dsgrade.json)')
-    .addHelpText('after', '\nExample:\n  $ dsgrade validate projects/p0-kvserver')
-    .action(async (project: string) => {
+    .option('--build', 'also compile starter + staff (and the reference on them) and list the tests found per suite')
+    .option('--cache-dir <dir>', 'build cache folder (with --build)')
+    .addHelpText('after', '\nExamples:\n  $ dsgrade validate projects/p0-kvserver\n  $ dsgrade validate --build projects/p1-lsp')
+    .action(async (project: string, opts: { build?: boolean; cacheDir?: string }) => {
       const { validateCommand } = await import('../commands/validate.js');
-      setExit(await validateCommand({ project }));
+      setExit(await validateCommand({ project, ...opts }));
     });
 
   program
@@ -131,6 +165,40 @@ Examples:
       useSandboxUser(opts);
       const { gradescopeCommand } = await import('../commands/gradescope.js');
       setExit(await gradescopeCommand(opts));
+    });
+
+  program
+    .command('prairielearn')
+    .description('PrairieLearn external-grader entrypoint: grade <root>/student, always write <root>/results/results.json (gradable: false when dsgrade cannot grade)')
+    .option('--root <dir>', "PrairieLearn's mount folder", '/grade')
+    .option('-p, --project <dir>', 'project folder (default: <root>/tests, the question\'s tests/ folder)')
+    .option('--budget-sec <n>', 'write results after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC); keep it below the question\'s timeout', int('--budget-sec', 1))
+    .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
+    .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid); default 61000, or $DSGRADE_SANDBOX_USER')
+    .addHelpText('after', '\nExample (the image\'s entrypoint):\n  $ dsgrade prairielearn --root /grade')
+    .action(async (opts) => {
+      useSandboxUser(opts);
+      const { prairielearnCommand } = await import('../commands/prairielearn.js');
+      setExit(await prairielearnCommand(opts));
+    });
+
+  program
+    .command('autolab')
+    .description('Autolab entrypoint: grade the handin file, print the feedback and, as the last line, the JSON scores Autolab reads')
+    .argument('<handin>', 'the handin file Autolab copied in (handin.tar, handin.zip, a .go file) or a folder')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('--budget-sec <n>', 'print the scores after this many seconds even if grading is unfinished (default 540, or $DSGRADE_BUDGET_SEC); keep it below the lab\'s timeout', int('--budget-sec', 1))
+    .option('-j, --jobs <n>', 'tests run at once', int('--jobs', 1))
+    .option('--seed <n>', 'seed for every random choice', int('--seed', 0))
+    .option('--cache-dir <dir>', 'build cache folder')
+    .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid); default 61000, or $DSGRADE_SANDBOX_USER')
+    .addHelpText('after', '\nExample (the autograde Makefile):\n  $ dsgrade autolab handin.tar --project dsgrade-autolab/project')
+    .action(async (handin: string, opts) => {
+      useSandboxUser(opts);
+      const { autolabCommand } = await import('../commands/autolab.js');
+      setExit(await autolabCommand({ handin, ...opts }));
     });
 
   program
@@ -222,9 +290,35 @@ Examples:
       setExit(await cleanCommand(opts));
     });
 
-  program
-    .command('package')
-    .description('build an upload for a grading platform')
+  const packageCmd = program.command('package').description('build an upload for a grading platform (Gradescope, Autolab, PrairieLearn)');
+  packageCmd
+    .command('autolab')
+    .description('build the Autolab autograder: autograde-Makefile and autograde.tar (dsgrade, the project)')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('-o, --out <dir>', 'output folder', 'autolab')
+    .option('--handin-file <name>', 'the handin file name the lab is configured with', 'handin.tar')
+    .option('--budget-sec <n>', 'seconds dsgrade grades before printing what it has (default 540; keep it below the lab\'s timeout)', int('--budget-sec', 1))
+    .addHelpText('after', '\nExample:\n  $ dsgrade package autolab --project projects/p0-kvserver -o autolab/')
+    .action(async (opts) => {
+      const { packageAutolabCommand } = await import('../commands/package.js');
+      setExit(await packageAutolabCommand(opts));
+    });
+  packageCmd
+    .command('prairielearn')
+    .description('build the files of a PrairieLearn external grader: the image\'s build context, the question\'s tests/ folder, its info.json options')
+    .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
+    .option('-o, --out <dir>', 'output folder (new or empty)', 'prairielearn')
+    .option('--image <name>', 'image name the question uses (default dsgrade-<project>)')
+    .option('--go-version <v>', 'Go of the image, golang:<v>-bookworm (default: the project\'s go.version)')
+    .option('--node-version <v>', 'Node of the image, node:<v>-bookworm-slim', '20')
+    .option('--budget-sec <n>', 'seconds dsgrade grades before writing what it has (default 540); the question\'s timeout is 60 s more', int('--budget-sec', 1))
+    .option('--slots <n>', 'sandbox run users to create', int('--slots', 1))
+    .addHelpText('after', '\nExample:\n  $ dsgrade package prairielearn --project projects/p1-lsp -o pl/')
+    .action(async (opts) => {
+      const { packagePrairieLearnCommand } = await import('../commands/package.js');
+      setExit(await packagePrairieLearnCommand(opts));
+    });
+  packageCmd
     .command('gradescope')
     .description('build the Gradescope autograder zip: setup.sh, run_autograder, dsgrade, the project')
     .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
@@ -245,7 +339,8 @@ Examples:
     `
 Exit codes:
   0    graded / manifest valid / regression matched
-  1    validate found problems, or regress found a mismatch
+  1    validate found problems (--build: a tree does not compile), regress found a mismatch,
+       or init's reference did not get full marks under the proposed manifest
   2    bad input: usage, project manifest, submission path, Go toolchain missing,
        --only matching nothing, --seed out of range, an --out/--junit that cannot be written
   3    internal error in dsgrade (please report it)

@@ -11,6 +11,8 @@ import { checkOutputFile, unwritable } from './output-paths.js';
 import { gradeSubmission } from '../pipeline/grade.js';
 import { writeGradescopeResults } from '../report/gradescope.js';
 import { writeJUnit } from '../report/junit.js';
+import { autolabProblems, autolabScoreLine, toAutolabResult, writeAutolabResult } from '../report/autolab.js';
+import { toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn.js';
 import { createProgress, renderTable, type Progress } from '../report/terminal.js';
 import type { BackendKind } from '../sandbox/backend.js';
 import { processIO, type CommandIO } from './io.js';
@@ -18,8 +20,16 @@ import { processIO, type CommandIO } from './io.js';
 export interface GradeCommandOptions {
   submission: string;
   project: string;
+  /** Gradescope results.json (also --out-gradescope). */
   out?: string;
+  outGradescope?: string;
+  /** JUnit XML (also --out-junit). */
   junit?: string;
+  outJunit?: string;
+  /** PrairieLearn results.json. */
+  outPrairielearn?: string;
+  /** Autolab's score line: a file, or "-" for the last line of stdout. */
+  outAutolab?: string;
   jobs?: number;
   seed?: number;
   only?: string[];
@@ -41,8 +51,8 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   const loaded = await loadManifest(opts.project);
   for (const w of loaded.warnings) io.stderr.write(`dsgrade: warning: ${w}\n`);
   checkOnly(loaded.manifest, opts.only);
-  if (opts.out) await checkOutputFile('--out', opts.out);
-  if (opts.junit) await checkOutputFile('--junit', opts.junit);
+  for (const [option, file] of outputs(opts, ['out', 'outGradescope', 'junit', 'outJunit', 'outPrairielearn'])) await checkOutputFile(option, file);
+  if (opts.outAutolab && opts.outAutolab !== '-') await checkOutputFile('--out-autolab', opts.outAutolab);
   let progress: Progress | undefined;
   const artifactsDir =
     typeof opts.artifacts === 'string'
@@ -76,20 +86,38 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
   // The table first: if a result file cannot be written after all, the grade is still on screen.
   if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${renderTable(report, { color: opts.color !== false && Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 })}\n`);
-  const written = async (option: string, file: string, write: () => Promise<unknown>): Promise<void> => {
+  // One run, every host's format: each file is schema-checked and written atomically (src/report/results-file.ts).
+  const written: string[] = [];
+  const write = async (option: string, file: string, fn: () => Promise<unknown>): Promise<void> => {
     try {
-      await write();
+      await fn();
     } catch (err) {
       if (isDsgradeError(err)) throw err;
       throw unwritable(option, path.resolve(file), err, 'after grading');
     }
+    written.push(file);
   };
-  if (opts.out) await written('--out', opts.out, () => writeGradescopeResults(path.resolve(opts.out!), report, { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll }));
-  if (opts.junit) await written('--junit', opts.junit, () => writeJUnit(path.resolve(opts.junit!), report));
-  if (opts.out) io.stderr.write(`dsgrade: wrote ${opts.out}\n`);
-  if (opts.junit) io.stderr.write(`dsgrade: wrote ${opts.junit}\n`);
+  const limits = { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll };
+  for (const [option, file] of outputs(opts, ['out', 'outGradescope'])) await write(option, file, () => writeGradescopeResults(path.resolve(file), report, limits));
+  for (const [option, file] of outputs(opts, ['junit', 'outJunit'])) await write(option, file, () => writeJUnit(path.resolve(file), report));
+  for (const [option, file] of outputs(opts, ['outPrairielearn'])) await write(option, file, () => writePrairieLearnResults(path.resolve(file), toPrairieLearnResults(report, limits)));
+  const autolab = opts.outAutolab ? toAutolabResult(report, autolabProblems(loaded.manifest)) : undefined;
+  if (autolab && opts.outAutolab !== '-') await write('--out-autolab', opts.outAutolab!, () => writeAutolabResult(path.resolve(opts.outAutolab!), autolab));
+  for (const file of written) io.stderr.write(`dsgrade: wrote ${file}\n`);
   if (artifactsDir) io.stderr.write(`dsgrade: scenario artifacts in ${artifactsDir}\n`);
+  // Autolab reads the last line of the output: nothing may follow it.
+  if (autolab && opts.outAutolab === '-') io.stdout.write(`${autolabScoreLine(autolab)}\n`);
   return EXIT.OK;
+}
+
+type OutputOption = 'out' | 'outGradescope' | 'junit' | 'outJunit' | 'outPrairielearn';
+
+/** The result files asked for, as [the flag the user typed, the file]. */
+function outputs(opts: GradeCommandOptions, keys: readonly OutputOption[]): [string, string][] {
+  return keys.flatMap((k) => {
+    const file = opts[k];
+    return file !== undefined && file !== '' ? [[`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, file] as [string, string]] : [];
+  });
 }
 
 /** GradeOptions for `--backend` / `--base-image` (shared by grade and regress). */

@@ -4,6 +4,7 @@ import { ManifestError, isDsgradeError } from '../errors.js';
 import { baseImageHint, goVersionDifference } from '../build/go-version.js';
 import { findGo } from '../build/go-env.js';
 import { loadManifest } from '../manifest/load.js';
+import { checkBuild } from '../build/project-build.js';
 import { totalPoints } from '../manifest/rules.js';
 import { describeGatePolicy } from '../gate/policy.js';
 import { processIO, type CommandIO } from './io.js';
@@ -31,10 +32,21 @@ async function writeGoVersionNote(io: CommandIO, course: string | undefined, ove
   );
 }
 
-export async function validateCommand(opts: { project: string; io?: CommandIO; goVersion?: string }): Promise<number> {
+export interface ValidateCommandOptions {
+  project: string;
+  /** Also compile starter + staff (+ reference) and list the tests found per suite. */
+  build?: boolean;
+  cacheDir?: string;
+  io?: CommandIO;
+  goVersion?: string;
+}
+
+export async function validateCommand(opts: ValidateCommandOptions): Promise<number> {
   const io = opts.io ?? processIO();
+  let loaded;
   try {
-    const { manifest, warnings, staffFiles } = await loadManifest(opts.project);
+    loaded = await loadManifest(opts.project);
+    const { manifest, warnings, staffFiles } = loaded;
     for (const w of warnings) io.stdout.write(`warning: ${w}\n`);
     const tests = manifest.suites.reduce((n, s) => n + (s.kind === 'gotest' ? s.tests.length : s.kind === 'scenario' ? s.scenarios.length : 1 + s.buggy.length), 0);
     io.stdout.write(
@@ -43,7 +55,6 @@ export async function validateCommand(opts: { project: string; io?: CommandIO; g
     );
     io.stdout.write(`${describeGatePolicy(manifest.gate)}\n`);
     await writeGoVersionNote(io, manifest.go.version, opts.goVersion);
-    return EXIT.OK;
   } catch (err) {
     if (err instanceof ManifestError || (isDsgradeError(err) && err.code.startsWith('MANIFEST'))) {
       io.stdout.write(`${err.describe()}\n`);
@@ -51,4 +62,15 @@ export async function validateCommand(opts: { project: string; io?: CommandIO; g
     }
     throw err;
   }
+  if (!opts.build) return EXIT.OK;
+  const reports = await checkBuild(loaded, { ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), log: (line) => io.stderr.write(`dsgrade: ${line}\n`) });
+  let problems = 0;
+  for (const r of reports) {
+    io.stdout.write(`\n${r.label}:\n`);
+    for (const l of r.lines) io.stdout.write(`  ${l}\n`);
+    for (const p of r.problems) io.stdout.write(`  problem: ${p}\n`);
+    problems += r.problems.length;
+  }
+  io.stdout.write(problems ? `\n${problems} build problem${problems === 1 ? '' : 's'}: fix them before grading (students would lose points to them)\n` : '\nbuild: ok\n');
+  return problems ? EXIT.CHECK_FAILED : EXIT.OK;
 }

@@ -18,6 +18,7 @@ import yazl from 'yazl';
 import { findGo } from '../build/go-env.js';
 import { DsgradeError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
+import type { Manifest } from '../manifest/types.js';
 import { REPO_ROOT } from '../manifest/schema.js';
 import { DEFAULT_BASE_UID } from '../sandbox/launcher.js';
 import { listFiles } from '../util/fs.js';
@@ -69,7 +70,7 @@ export async function packageGradescope(opts: PackageOptions): Promise<PackageRe
     const dsgrade = path.join(stage, 'dsgrade');
     await stageDsgrade(dsgrade, log, warnings);
     log(`staging the project ${manifest.name}`);
-    await fs.cp(manifest.dir, path.join(stage, 'project'), { recursive: true, filter: (src) => !/(^|\/)(node_modules|\.git|dsgrade-artifacts)$/.test(src) });
+    await stageProject(manifest, path.join(stage, 'project'));
     for (const f of ['setup.sh', 'run_autograder']) await fs.copyFile(path.join(TEMPLATES, f), path.join(stage, f));
     await fs.writeFile(
       path.join(stage, 'autograder.env'),
@@ -91,8 +92,31 @@ export async function packageGradescope(opts: PackageOptions): Promise<PackageRe
   }
 }
 
-/** dsgrade as an installed package: compiled JavaScript, runtime files, production dependencies. */
-async function stageDsgrade(dest: string, log: (line: string) => void, warnings: string[]): Promise<void> {
+/**
+ * stageProject copies the project folder into a package. Every folder the manifest names must be
+ * inside it: a package holds the project folder only, so a starter beside it (as `dsgrade init -o
+ * elsewhere/dsgrade.json` can write) would be missing on the grading host.
+ */
+export async function stageProject(manifest: Manifest, dest: string): Promise<void> {
+  const named: [string, string | undefined][] = [
+    ['starter', manifest.starter],
+    ['staff', manifest.staff],
+    ['reference', manifest.reference],
+    ...manifest.mutants.map((m): [string, string] => [`mutant ${m.name}`, m.path]),
+    ...manifest.suites.flatMap((s) => (s.kind === 'studenttests' ? s.buggy.map((b): [string, string] => [`buggy ${b.name}`, b.file]) : [])),
+  ];
+  const outside = named.filter(([, p]) => p !== undefined && path.relative(manifest.dir, p).startsWith('..'));
+  if (outside.length > 0) {
+    throw new DsgradeError('USAGE', `the project is not self-contained: ${outside.map(([what, p]) => `${what} ${p}`).join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside ${manifest.dir}`, {
+      file: manifest.file,
+      fix: 'a package holds the project folder only: put dsgrade.json in a folder that holds the starter, staff and reference (e.g. dsgrade init course -o dsgrade.json from the folder above course/)',
+    });
+  }
+  await fs.cp(manifest.dir, dest, { recursive: true, filter: (src) => !/(^|\/)(node_modules|\.git|dsgrade-artifacts)$/.test(src) });
+}
+
+/** dsgrade as an installed package: compiled JavaScript, runtime files, production dependencies (also used by the Autolab and PrairieLearn packages). */
+export async function stageDsgrade(dest: string, log: (line: string) => void, warnings: string[]): Promise<void> {
   await fs.mkdir(dest, { recursive: true });
   const pkg = JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
   delete pkg.devDependencies;
@@ -174,7 +198,7 @@ async function writeZip(stage: string, out: string): Promise<{ files: number; by
 }
 
 /** The newest of the project's `go.version` and the `go` line of dsgrade's harness/go.mod. */
-async function minimumGo(projectVersion: string): Promise<string> {
+export async function minimumGo(projectVersion: string): Promise<string> {
   const mod = await fs.readFile(path.join(REPO_ROOT, 'harness', 'go.mod'), 'utf8');
   const harness = /^go\s+(\S+)/m.exec(mod)?.[1] ?? '1.21';
   return compareVersions(projectVersion, harness) >= 0 ? projectVersion : harness;
@@ -190,7 +214,7 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-async function dsgradeVersion(): Promise<string> {
+export async function dsgradeVersion(): Promise<string> {
   return (JSON.parse(await fs.readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 

@@ -37,6 +37,15 @@ export async function loadManifest(projectOrFile: string): Promise<LoadedManifes
       cause: err,
     });
   }
+  return checkManifestObject(raw, file);
+}
+
+/**
+ * checkManifestObject runs the loader's checks — schema, defaults, semantic rules — on a manifest
+ * that is not (yet) a file: `file` is where it would be written, which relative paths are resolved
+ * against. `dsgrade init` uses it to write only manifests that load.
+ */
+export async function checkManifestObject(raw: unknown, file: string): Promise<LoadedManifest> {
   const validate = schemaValidator('manifest.schema.json');
   if (!validate(raw)) {
     throw new ManifestError(file, schemaIssues(file, validate.errors ?? [], loadSchema('manifest.schema.json')));

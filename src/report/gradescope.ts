@@ -3,12 +3,9 @@
  * and schemas/gradescope-results.schema.json. Every file is schema-validated before it is written,
  * and written atomically, because a malformed results.json shows students "Autograder failed".
  */
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { DsgradeError } from '../errors.js';
 import { HUMAN_REVIEW } from '../gate/gate.js';
 import type { GradeReport, TestResult, Verdict, Visibility } from '../model.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { checkAgainstSchema, writeCheckedJson, type SchemaIssue } from './results-file.js';
 import { formatPoints } from './format.js';
 import { findSharedCauses, sharedCauseLines, sharedCauseSection } from './shared-causes.js';
 import { sanitizeText, truncateMiddle } from './truncate.js';
@@ -63,11 +60,7 @@ export interface GradescopeOptions {
   rerunAll?: string;
 }
 
-/** One schema violation: where (JSON pointer into results.json) and what. */
-export interface SchemaIssue {
-  pointer: string;
-  message: string;
-}
+export type { SchemaIssue };
 
 /** The first line of the output of a test whose verdict is `error`. */
 export const HARNESS_ERROR_LINE =
@@ -239,38 +232,15 @@ function oneLine(text: string): string {
   return (sanitizeText(text).split('\n', 1)[0] ?? '').trim();
 }
 
-let validator: ValidateFunction | undefined;
-
-function getValidator(): ValidateFunction {
-  if (!validator) {
-    const url = new URL('../../schemas/gradescope-results.schema.json', import.meta.url);
-    const schema = JSON.parse(readFileSync(url, 'utf8')) as object;
-    // strictRequired is off for the `anyOf: [{required: [score]}, {required: [tests]}]` idiom.
-    validator = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
-  }
-  return validator;
-}
-
 /**
  * validateGradescopeResults checks `obj` against schemas/gradescope-results.schema.json and returns
- * every violation (an empty list when valid). The schema is compiled once per process.
+ * every violation (an empty list when valid).
  */
 export function validateGradescopeResults(obj: unknown): SchemaIssue[] {
-  const validate = getValidator();
-  if (validate(obj)) return [];
-  return (validate.errors ?? []).map(describeIssue);
+  return checkAgainstSchema(GRADESCOPE_SCHEMA, obj);
 }
 
-function describeIssue(e: ErrorObject): SchemaIssue {
-  const pointer = e.instancePath || '/';
-  const params = e.params as Record<string, unknown>;
-  if (e.keyword === 'additionalProperties') return { pointer, message: `unknown key "${String(params.additionalProperty)}"` };
-  if (e.keyword === 'enum') {
-    const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
-    return { pointer, message: `${e.message ?? 'invalid value'}: ${allowed}` };
-  }
-  return { pointer, message: e.message ?? e.keyword };
-}
+const GRADESCOPE_SCHEMA = 'gradescope-results.schema.json';
 
 /**
  * writeGradescopeResults builds results.json for `report`, validates it, and writes it atomically to
@@ -279,14 +249,6 @@ function describeIssue(e: ErrorObject): SchemaIssue {
  */
 export async function writeGradescopeResults(path: string, report: GradeReport, opts: GradescopeOptions): Promise<GradescopeResults> {
   const results = toGradescopeResults(report, opts);
-  const issues = validateGradescopeResults(results);
-  if (issues.length) {
-    const list = issues.map((i) => `${i.pointer}: ${i.message}`).join('; ');
-    throw new DsgradeError('INTERNAL', `invalid Gradescope results: ${path} (${issues.length} schema violation${issues.length === 1 ? '' : 's'}: ${list})`, {
-      file: path,
-      fix: 'this is a bug in dsgrade, please report it with the grading log; results.json was not written',
-    });
-  }
-  await writeFileAtomic(path, `${JSON.stringify(results, null, 2)}\n`);
+  await writeCheckedJson(path, results, { schema: GRADESCOPE_SCHEMA, what: 'Gradescope results' });
   return results;
 }
