@@ -58,7 +58,9 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
   let closed = false;
   let planned: PlannedItem[] = [];
   const seed = opts.seed ?? randomSeed();
-  // Staff may set the nonce in the autograder's environment to check results.json against it.
+  // Staff may set the nonce in the autograder's environment to check results.json against it. It
+  // goes into results.json only: no test process sees it (each attempt gets its own secret on fd 3,
+  // and every process's environment is built from scratch).
   const nonce = process.env.DSGRADE_NONCE || randomBytes(16).toString('hex');
   try {
     await closeToOthers(opts.root, log);
