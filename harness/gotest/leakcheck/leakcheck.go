@@ -266,6 +266,10 @@ func headerState(h string) string {
 	if k := strings.Index(state, ","); k >= 0 {
 		state = state[:k]
 	}
+	// A goroutine that spins is caught running or waiting for a thread, at random: one word for both.
+	if state == "runnable" {
+		state = "running"
+	}
 	return state
 }
 

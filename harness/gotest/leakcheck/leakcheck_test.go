@@ -19,7 +19,7 @@ github.com/x/p.(*server).loop(0xc000012345, {0x1, 0x2})
 created by github.com/x/p.(*server).Start in goroutine 6
 	/m/p/server.go:22 +0x99
 
-goroutine 8 [chan receive]:
+goroutine 8 [chan receive, 5 minutes]:
 github.com/x/p.(*server).loop(0xc000099999, {0x3, 0x4})
 	/m/p/server.go:40 +0x55
 created by github.com/x/p.(*server).Start in goroutine 6
