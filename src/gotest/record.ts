@@ -18,6 +18,9 @@ export const SECRET_FD = 3;
 export const EXIT_NO_SECRET = 3;
 /** Printed by the harness when the secret was gone (attempt.MissingSecretMessage). */
 export const MISSING_SECRET_MESSAGE = "dsgrade-harness: the grader's secret was not on its file descriptor when the tests were to start";
+/** Exit status and message of a harness that could not write its record (attempt.ExitNoRecord, attempt.NoRecordMessage). */
+export const EXIT_NO_RECORD = 4;
+export const NO_RECORD_MESSAGE = 'dsgrade-harness: could not write the result record';
 
 export interface AttemptSecret {
   key: Buffer;

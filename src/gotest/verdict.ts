@@ -6,7 +6,7 @@
  */
 import type { Verdict } from '../model.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
-import { EXIT_NO_SECRET, MISSING_SECRET_MESSAGE, verifyRecord, type LeakReport } from './record.js';
+import { EXIT_NO_RECORD, EXIT_NO_SECRET, MISSING_SECRET_MESSAGE, NO_RECORD_MESSAGE, verifyRecord, type LeakReport } from './record.js';
 
 export interface AttemptObservation {
   outcome: ProcessOutcome;
@@ -52,6 +52,10 @@ export function decideAttempt(obs: AttemptObservation): AttemptVerdict {
 function diedEarly(outcome: ProcessOutcome, explained: string | undefined): string {
   if (outcome.exitCode === EXIT_NO_SECRET && outcome.output.includes(MISSING_SECRET_MESSAGE)) {
     return "the grader's secret was gone before the test started: code that ran first (an init function or a package variable) read file descriptor 3, which belongs to the grader; the test was not run";
+  }
+  const noRecord = new RegExp(`^${NO_RECORD_MESSAGE}: (.*)$`, 'm').exec(outcome.output);
+  if (outcome.exitCode === EXIT_NO_RECORD && noRecord) {
+    return `the test finished but its result could not be recorded (${noRecord[1]}): does your code delete or replace files in its temporary folder (os.TempDir(), $HOME)? The result is kept there`;
   }
   if (/unexpected call to os\.Exit\(0\) during test/.test(outcome.output)) {
     return 'your code called os.Exit(0) while the test was running; the test did not finish';

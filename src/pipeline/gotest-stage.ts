@@ -28,7 +28,7 @@ export async function gradeGoTestSuite(
 ): Promise<TestResult[]> {
   const tests = suite.tests.filter((t) => ctx.selected(`${suite.id}/${t.name}`));
   const judgeLeaksToo = suite.leaks !== undefined && ctx.selected(`${suite.id}/leaks`);
-  const withLeaks = (results: TestResult[], runs: Map<string, AttemptRun[]>): TestResult[] => (judgeLeaksToo ? [...results, leakResult(ctx, suite, runs)] : results);
+  const withLeaks = (results: TestResult[], runs: Map<string, AttemptRun[]>): TestResult[] => (judgeLeaksToo ? [...results, leakResult(ctx, suite, tests, runs)] : results);
   if (tests.length === 0) return withLeaks([], new Map());
   if (blocker) return withLeaks(tests.map((t) => notRun(ctx, suite, t, blocker.reason, blocker.reason)), new Map());
 
@@ -111,12 +111,13 @@ export async function gradeGoTestSuite(
   );
 }
 
-/** The suite's "nothing left running" item, judged from the leak reports of its tests' passing attempts. */
-function leakResult(ctx: RunContext, suite: GoTestSuite, runs: Map<string, AttemptRun[]>): TestResult {
+/** The suite's "nothing left running" item, judged from the leak reports of the selected tests' passing attempts. */
+function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], runs: Map<string, AttemptRun[]>): TestResult {
   const policy = suite.leaks!;
   const judged = judgeLeaks(
     policy,
-    suite.tests.filter((t) => runs.has(t.name)).map((t) => ({ test: t.name, attempts: runs.get(t.name)! })),
+    // A test that could not run (a compile error, a missing file) has no attempts: it did not pass.
+    tests.map((t) => ({ test: t.name, attempts: runs.get(t.name) ?? [] })),
     { studentFiles: ctx.studentFiles, displayName: ctx.displayName },
   );
   const result = makeResult({

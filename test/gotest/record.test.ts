@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as record from '../../src/gotest/record.js';
 import { newAttemptSecret, readResultFile, verifyRecord } from '../../src/gotest/record.js';
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', 'hex');
@@ -10,6 +11,16 @@ const KEY = Buffer.from('00112233445566778899aabbccddeeff00112233445566778899aab
 const GOLDEN = '{"v":1,"code":0}\nf1b9d3ebad29a2c92065b99db0f740947522258e4e79a1e99b23421adf0af58b\n';
 
 describe('attempt secrets and records', () => {
+  it('agrees with the Go harness on the variable, the exit statuses and the messages', async () => {
+    const attempt = await fs.readFile('harness/gotest/attempt/attempt.go', 'utf8');
+    const fdguard = await fs.readFile('harness/gotest/fdguard/fdguard.go', 'utf8');
+    expect(fdguard).toContain(`const SecretFDVariable = "${record.SECRET_FD_VARIABLE}"`);
+    expect(attempt).toContain(`const ExitNoSecret = ${record.EXIT_NO_SECRET}\n`);
+    expect(attempt).toContain(`const MissingSecretMessage = "${record.MISSING_SECRET_MESSAGE}"`);
+    expect(attempt).toContain(`const ExitNoRecord = ${record.EXIT_NO_RECORD}\n`);
+    expect(attempt).toContain(`const NoRecordMessage = "${record.NO_RECORD_MESSAGE}"`);
+  });
+
   it('gives every attempt its own key, on one line with the leak settings and the result file', () => {
     const a = newAttemptSecret('/w/scratch/partA-TestX-0/dsgrade-result', { settleMs: 1000, cpuWindowMs: 250 });
     const b = newAttemptSecret('/w/scratch/partA-TestX-1/dsgrade-result');

@@ -119,6 +119,15 @@ describe('decideAttempt: the record and the exit status decide, never the printe
     expect(decide({}, seal('{"v":1,"code":0,"leaks":{"goroutines":0,"settleMs":0}}'))).toEqual({ verdict: 'passed', reason: '', leaks: { goroutines: 0, settleMs: 0 } });
   });
 
+  it('says the record could not be written, and the likely cause', () => {
+    const output = '--- PASS: TestX (0.00s)\nPASS\ndsgrade-harness: could not write the result record: open /w/scratch/x/dsgrade-result: no such file or directory\n';
+    expect(decide({ exitCode: 4, output }, undefined)).toEqual({
+      verdict: 'failed',
+      reason:
+        'the test finished but its result could not be recorded (open /w/scratch/x/dsgrade-result: no such file or directory): does your code delete or replace files in its temporary folder (os.TempDir(), $HOME)? The result is kept there',
+    });
+  });
+
   it('says the secret was taken when the harness found fd 3 empty', () => {
     const output = `${MISSING_SECRET_MESSAGE} (no complete line): code that ran before them, in an init function or a package variable, took it. The test was not run.\n`;
     expect(decide({ exitCode: 3, output }, undefined)).toEqual({

@@ -195,7 +195,7 @@ describe.runIf(canRun)('red team: hostile submissions are contained', () => {
     expectNothingSurvives();
   });
 
-  it('forge a record from code called by a test, with what /proc/self/environ and the attempt's folder hold: there is no secret in them', async () => {
+  it("forge a record from code called by a test, with what /proc/self/environ and the attempt's folder hold: there is no secret in them", async () => {
     const g = await grade('forge-from-environ');
     expectStubScore(g);
     expect(headline(g, BASIC1)).toBe(`Failed: ${TAMPERED}`);

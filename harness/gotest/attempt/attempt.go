@@ -70,6 +70,12 @@ const ExitNoSecret = 3
 // MissingSecretMessage starts the line printed when the secret is not there.
 const MissingSecretMessage = "dsgrade-harness: the grader's secret was not on its file descriptor when the tests were to start"
 
+// ExitNoRecord is the exit status of a process whose record could not be written.
+const ExitNoRecord = 4
+
+// NoRecordMessage starts the line printed when the record could not be written.
+const NoRecordMessage = "dsgrade-harness: could not write the result record"
+
 // Main runs m under dsgrade's harness and exits. It must be called by TestMain, and TestMain by
 // the test binary's generated main: submission code in the test's package can call TestMain
 // itself (from init, with a testing.M it built), and must not get the secret that way.
@@ -101,8 +107,8 @@ func Main(m *testing.M, cfg Config) {
 		rec.Leaks = &report
 	}
 	if err := WriteRecord(secret, rec); err != nil {
-		fmt.Fprintf(os.Stderr, "dsgrade-harness: could not write the result record: %v\n", err)
-		os.Exit(ExitNoSecret)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", NoRecordMessage, err)
+		os.Exit(ExitNoRecord)
 	}
 	os.Exit(code)
 }
