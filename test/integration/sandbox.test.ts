@@ -270,6 +270,25 @@ describe('go test attempts end to end', () => {
     });
   });
 
+  it('refuses a TestMain that the submission calls itself (from init, in an internal test package)', async () => {
+    await injectTestMain({ moduleDir, pkg: 'callsmain', studentFiles: ['callsmain/callsmain.go'] });
+    const c = await compileTests('callsmain', false, path.join(tmp, 'bin', 'callsmain.test'), await goOptions());
+    expect(c.ok, c.outcome.output).toBe(true);
+    const r = await runAttempt({
+      binary: c.binary,
+      pkgDir: path.join(moduleDir, 'callsmain'),
+      testName: 'TestDouble',
+      timeoutSec: 30,
+      scratchDir: path.join(tmp, 'scratch', `callsmain-${n++}`),
+      outputBudgetBytes: 64 * 1024,
+      floodLimitBytes: 8 * 1024 * 1024,
+    });
+    expect(r).toMatchObject({
+      verdict: 'failed',
+      reason: expect.stringMatching(/^panic: dsgrade-harness: TestMain was called by example\.com\/verdicts\/callsmain\.init\.0, not by the test binary's main: calling TestMain is not allowed \(at /),
+    });
+  });
+
   it('explains a package that imports a module the project does not provide', async () => {
     await injectTestMain({ moduleDir, pkg: 'broken', studentFiles: ['broken/broken.go'] });
     const c = await compileTests('broken', false, path.join(tmp, 'bin', 'broken.test'), await goOptions());
