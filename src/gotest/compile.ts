@@ -55,6 +55,7 @@ export async function injectTestMain(s: TestMainSettings): Promise<void> {
   };
   const source = template.replace(/\{\{([A-Z_]+)\}\}/g, (all, name: string) => values[name] ?? all);
   await fs.writeFile(path.join(pkgDir, TESTMAIN_FILE), source);
+  await fs.chmod(path.join(pkgDir, TESTMAIN_FILE), 0o644);
 }
 
 /**
@@ -63,15 +64,22 @@ export async function injectTestMain(s: TestMainSettings): Promise<void> {
  */
 export async function injectHarnessModule(moduleDir: string): Promise<void> {
   const copy = path.join(moduleDir, HARNESS_COPY_DIR);
+  // Readable by the builder uid whatever the modes of dsgrade's own files (Gradescope's setup.sh
+  // closes /autograder/source to everyone but root): written, not copied, with explicit modes.
+  const write = async (file: string, data: string | Buffer): Promise<void> => {
+    await fs.writeFile(file, data);
+    await fs.chmod(file, 0o644);
+  };
   for (const pkg of HARNESS_PACKAGES) {
     const to = path.join(copy, 'gotest', pkg);
     await fs.mkdir(to, { recursive: true });
+    for (const dir of [copy, path.join(copy, 'gotest'), to]) await fs.chmod(dir, 0o755);
     for (const name of await fs.readdir(path.join(GOTEST_DIR, pkg))) {
-      if (name.endsWith('.go') && !name.endsWith('_test.go')) await fs.copyFile(path.join(GOTEST_DIR, pkg, name), path.join(to, name));
+      if (name.endsWith('.go') && !name.endsWith('_test.go')) await write(path.join(to, name), await fs.readFile(path.join(GOTEST_DIR, pkg, name)));
     }
   }
   // go 1.18: the oldest language version the harness code needs, so it builds in any course's module.
-  await fs.writeFile(path.join(copy, 'go.mod'), `module ${HARNESS_MODULE}\n\ngo 1.18\n`);
+  await write(path.join(copy, 'go.mod'), `module ${HARNESS_MODULE}\n\ngo 1.18\n`);
   const goMod = path.join(moduleDir, 'go.mod');
   const text = await fs.readFile(goMod, 'utf8');
   if (text.includes(`replace ${HARNESS_MODULE} =>`)) return;
