@@ -73,7 +73,7 @@ export interface GradeReport {
   projectTitle: string;
   submission: string;
   seed: number;
-  /** Per-run secret written into results.json so staff can tell a forged file apart. */
+  /** Per-run nonce written into results.json so staff can tell a forged file apart; never given to student code. */
   nonce: string;
   startedAt: string;
   durationMs: number;

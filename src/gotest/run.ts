@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Sandbox } from '../sandbox/launcher.js';
 import { runProcess } from '../sandbox/process.js';
+import { newAttemptSecret, readResultFile, SECRET_FD, SECRET_FD_VARIABLE, type LeakCheckSettings } from './record.js';
 import { decideAttempt, type AttemptVerdict } from './verdict.js';
 
 export interface AttemptSpec {
@@ -16,7 +17,6 @@ export interface AttemptSpec {
   timeoutSec: number;
   /** Private scratch folder for this attempt: HOME, TMPDIR and the result file live here. */
   scratchDir: string;
-  nonce: string;
   outputBudgetBytes: number;
   floodLimitBytes: number;
   /** Run it as a leased sandbox uid, in its own network namespace where possible. */
@@ -25,6 +25,8 @@ export interface AttemptSpec {
   race?: boolean;
   /** Extra environment for the test (the seed variables of seeded staff tests). */
   env?: Record<string, string>;
+  /** Measure what the submission leaves behind if the test passes (its suite has a leak policy). */
+  leakCheck?: LeakCheckSettings;
 }
 
 export interface AttemptRun extends AttemptVerdict {
@@ -39,6 +41,8 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptRun> {
   await fs.mkdir(spec.scratchDir, { recursive: true });
   const resultFile = path.join(spec.scratchDir, 'dsgrade-result');
   await fs.rm(resultFile, { force: true });
+  // A fresh secret for this attempt alone, handed over on fd 3 (never the run's nonce).
+  const secret = newAttemptSecret(resultFile, spec.leakCheck);
   const outcome = await runProcess({
     file: spec.binary,
     args: [
@@ -57,20 +61,15 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptRun> {
       // races found during the test already fail it.
       GORACE: 'atexit_sleep_ms=0',
       ...spec.env,
-      DSGRADE_RESULT_FILE: resultFile,
-      DSGRADE_NONCE: spec.nonce,
+      [SECRET_FD_VARIABLE]: String(SECRET_FD),
     },
+    fd3: secret.payload,
     timeoutMs: (spec.timeoutSec + KILL_GRACE_SEC) * 1000,
     outputBudgetBytes: spec.outputBudgetBytes,
     floodLimitBytes: spec.floodLimitBytes,
     ...(spec.sandbox ? { sandbox: { sandbox: spec.sandbox, role: 'run' as const, writableDirs: [spec.scratchDir], race: spec.race ?? false, isolateNetwork: true } } : {}),
   });
-  let resultRecord: string | undefined;
-  try {
-    resultRecord = await fs.readFile(resultFile, 'utf8');
-  } catch {
-    resultRecord = undefined;
-  }
-  const decided = decideAttempt({ outcome, resultRecord, nonce: spec.nonce, timeoutSec: spec.timeoutSec });
+  const resultRecord = await readResultFile(resultFile);
+  const decided = decideAttempt({ outcome, resultRecord, key: secret.key, timeoutSec: spec.timeoutSec });
   return { ...decided, durationMs: outcome.durationMs, output: outcome.output };
 }

@@ -1,16 +1,19 @@
 /**
  * Deciding one go test attempt from what the harness observed — the exit status, the kill reason,
- * and the result record written by the injected TestMain — never from what the test printed.
- * Printed output is used only to *explain* a failure to the student.
+ * and the result record written by the injected TestMain (authenticated with the attempt's secret,
+ * see record.ts) — never from what the test printed. Printed output is used only to *explain* a
+ * failure to the student.
  */
 import type { Verdict } from '../model.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
+import { EXIT_NO_RECORD, EXIT_NO_SECRET, MISSING_SECRET_MESSAGE, NO_RECORD_MESSAGE, verifyRecord, type LeakReport } from './record.js';
 
 export interface AttemptObservation {
   outcome: ProcessOutcome;
   /** Content of the result file, or undefined when the process never wrote it. */
   resultRecord: string | undefined;
-  nonce: string;
+  /** The attempt's secret key: a record counts only when its MAC verifies under it. */
+  key: Buffer;
   timeoutSec: number;
 }
 
@@ -18,9 +21,11 @@ export interface AttemptVerdict {
   verdict: Verdict;
   /** One line a student can act on. */
   reason: string;
+  /** What the test left behind, when it passed and its suite checks for leaks. */
+  leaks?: LeakReport;
 }
 
-const RECORD = /^dsgrade-result (\S+) (-?\d+)$/;
+export const TAMPERED = "the test result record was tampered with (written by something other than the grader's harness): failed";
 
 export function decideAttempt(obs: AttemptObservation): AttemptVerdict {
   const { outcome } = obs;
@@ -31,17 +36,13 @@ export function decideAttempt(obs: AttemptObservation): AttemptVerdict {
   if (outcome.timedOut) {
     return { verdict: 'failed', reason: `did not finish within ${obs.timeoutSec} s and was killed: look for a deadlock, a busy loop or a blocked channel operation` };
   }
-  const records = (obs.resultRecord ?? '').split('\n').filter((l) => l.length > 0);
+  const checked = verifyRecord(obs.resultRecord, obs.key);
   const explained = explainOutput(outcome.output);
-  if (records.length === 0) {
-    return { verdict: 'failed', reason: diedEarly(outcome, explained) };
-  }
-  const parsed = records.map((l) => RECORD.exec(l));
-  if (records.length !== 1 || !parsed[0] || parsed[0][1] !== obs.nonce) {
-    return { verdict: 'failed', reason: 'the test result record was tampered with (written by something other than the grader\'s harness): failed' };
-  }
-  const code = Number(parsed[0][2]);
-  if (code === 0 && outcome.exitCode === 0) return { verdict: 'passed', reason: '' };
+  if (checked.kind === 'absent') return { verdict: 'failed', reason: diedEarly(outcome, explained) };
+  if (checked.kind === 'forged') return { verdict: 'failed', reason: TAMPERED };
+  if (checked.kind === 'broken') return { verdict: 'error', reason: `dsgrade could not read its own result record (a harness bug, not your code): ${checked.reason}` };
+  const { code, leaks } = checked.record;
+  if (code === 0 && outcome.exitCode === 0) return { verdict: 'passed', reason: '', ...(leaks ? { leaks } : {}) };
   if (code === 0) {
     return { verdict: 'failed', reason: `the test passed but the process then ended badly (${exitDescription(outcome)})` };
   }
@@ -49,6 +50,13 @@ export function decideAttempt(obs: AttemptObservation): AttemptVerdict {
 }
 
 function diedEarly(outcome: ProcessOutcome, explained: string | undefined): string {
+  if (outcome.exitCode === EXIT_NO_SECRET && outcome.output.includes(MISSING_SECRET_MESSAGE)) {
+    return "the grader's secret was gone before the test started: code that ran first (an init function or a package variable) read file descriptor 3, which belongs to the grader; the test was not run";
+  }
+  const noRecord = new RegExp(`^${NO_RECORD_MESSAGE}: (.*)$`, 'm').exec(outcome.output);
+  if (outcome.exitCode === EXIT_NO_RECORD && noRecord) {
+    return `the test finished but its result could not be recorded (${noRecord[1]}): does your code delete or replace files in its temporary folder (os.TempDir(), $HOME)? The result is kept there`;
+  }
   if (/unexpected call to os\.Exit\(0\) during test/.test(outcome.output)) {
     return 'your code called os.Exit(0) while the test was running; the test did not finish';
   }

@@ -47,7 +47,9 @@ const MINIMAL_ERROR_RESULTS = {
 export async function runGradescope(opts: GradescopeRunOptions): Promise<GradescopeRunResult> {
   const log = opts.log ?? (() => undefined);
   const resultsFile = path.join(opts.root, 'results', 'results.json');
-  // Staff may set the nonce in the autograder's environment to check results.json against it.
+  // Staff may set the nonce in the autograder's environment to check results.json against it. It
+  // goes into results.json only: no test process sees it (each attempt gets its own secret on fd 3,
+  // and every process's environment is built from scratch).
   const nonce = process.env.DSGRADE_NONCE || randomBytes(16).toString('hex');
   // Written once, by whichever ends the run: grading itself, the time budget, or a SIGTERM/SIGINT.
   let result: GradescopeRunResult | undefined;

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Visibility } from '../model.js';
-import type { CheckSpec, HandinEntry, Manifest, RetryPolicy, Suite } from './types.js';
+import type { CheckSpec, HandinEntry, LeakPolicy, Manifest, RetryPolicy, Suite } from './types.js';
 import { scenarioSuiteDefaults, type RawScenarioSuite } from '../scenario/manifest-defaults.js';
 
 /* The raw JSON shape; the schema guarantees required fields and types. */
@@ -55,6 +55,7 @@ export type RawSuite =
       tags?: string[];
       retry?: RawGoTest['retry'];
       tests: RawGoTest[];
+      leaks?: Partial<Omit<LeakPolicy, 'points'>> & { points: number };
     }
   | {
       kind: 'studenttests';
@@ -80,6 +81,9 @@ export const DEFAULTS = {
   goTestTimeoutSec: 60,
   studentTestTimeoutSec: 30,
   visibility: 'visible' as Visibility,
+  leakSettleMs: 1000,
+  leakCpuWindowMs: 250,
+  leakMaxCpuPercent: 10,
 } as const;
 
 /**
@@ -168,6 +172,7 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
         description: t.description,
         ...(t.pattern !== undefined ? { pattern: t.pattern } : {}),
       })),
+      ...(s.leaks ? { leaks: leakDefaults(s.leaks, s.name ?? s.id, s.visibility, s.tags) } : {}),
     };
   }
   return {
@@ -184,6 +189,22 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
     requireCorrectPass: s.requireCorrectPass ?? true,
     correct: s.correct,
     buggy: s.buggy.map((b) => ({ ...b, file: abs(b.file) })),
+  };
+}
+
+function leakDefaults(l: NonNullable<Extract<RawSuite, { kind: 'gotest' }>['leaks']>, suiteName: string, visibility: Visibility | undefined, tags: string[] | undefined): LeakPolicy {
+  return {
+    name: l.name ?? `${suiteName}: nothing of yours left running after a test`,
+    points: l.points,
+    ...(l.number !== undefined ? { number: l.number } : {}),
+    visibility: l.visibility ?? visibility ?? DEFAULTS.visibility,
+    tags: [...(tags ?? []), ...(l.tags ?? [])],
+    ...(l.description !== undefined ? { description: l.description } : {}),
+    settleMs: l.settleMs ?? DEFAULTS.leakSettleMs,
+    cpuWindowMs: l.cpuWindowMs ?? DEFAULTS.leakCpuWindowMs,
+    maxCpuPercent: l.maxCpuPercent ?? DEFAULTS.leakMaxCpuPercent,
+    allowIdleGoroutines: l.allowIdleGoroutines ?? false,
+    exclude: l.exclude ?? [],
   };
 }
 

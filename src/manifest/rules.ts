@@ -202,6 +202,16 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
         if (testIds.has(id)) add(`${at}/tests`, `test ${t.name} is graded twice in suite ${suite.id}`, 'list each test once');
         testIds.add(id);
       }
+      if (suite.leaks) {
+        const names = new Set(suite.tests.map((t) => t.name));
+        suite.leaks.exclude.forEach((name, j) => {
+          if (!names.has(name)) add(`${at}/leaks/exclude/${j}`, `leaks.exclude names ${name}, which is not a test of suite ${suite.id}`, `use the name of a graded test, e.g. ${[...names][0] ?? 'TestX'}`);
+        });
+        if (suite.leaks.exclude.length > 0 && suite.tests.every((t) => suite.leaks!.exclude.includes(t.name))) {
+          add(`${at}/leaks/exclude`, `leaks.exclude excludes every test of suite ${suite.id}, so nothing is judged`, 'exclude only the tests that do not close what they create');
+        }
+        testIds.add(`${suite.id}/leaks`);
+      }
     } else {
       if (suite.correct.number !== undefined) numbers.push({ number: suite.correct.number, pointer: `${at}/correct/number`, what: `${suite.id}/correct` });
       suite.buggy.forEach((b, j) => {
@@ -371,7 +381,7 @@ export function totalPoints(m: Manifest): number {
   let sum = 0;
   for (const c of m.checks) sum += c.points;
   for (const s of m.suites) {
-    if (s.kind === 'gotest') for (const t of s.tests) sum += t.points;
+    if (s.kind === 'gotest') sum += s.tests.reduce((a, t) => a + t.points, 0) + (s.leaks?.points ?? 0);
     else if (s.kind === 'scenario') for (const sc of s.scenarios) sum += sc.points;
     else sum += s.correct.points + s.buggy.reduce((a, b) => a + b.points, 0);
   }

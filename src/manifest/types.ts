@@ -71,6 +71,29 @@ export interface GoTestSpec {
   description?: string;
 }
 
+/**
+ * The suite's "nothing left running" item (id `<suite>/leaks`): what the injected TestMain
+ * measures after each passing test (harness/gotest/leakcheck), judged here.
+ */
+export interface LeakPolicy {
+  name: string;
+  points: number;
+  number?: string;
+  visibility: Visibility;
+  tags: string[];
+  description?: string;
+  /** How long the submission's goroutines may take to return after a test ends. */
+  settleMs: number;
+  /** How long CPU use is measured when some are left. */
+  cpuWindowMs: number;
+  /** CPU use (percent of one core) during that window above which a test counts as burning CPU. */
+  maxCpuPercent: number;
+  /** Left-behind goroutines count only when they burn CPU. */
+  allowIdleGoroutines: boolean;
+  /** Tests not judged (they do not close everything they create). */
+  exclude: string[];
+}
+
 export interface GoTestSuite {
   kind: 'gotest';
   id: string;
@@ -79,6 +102,7 @@ export interface GoTestSuite {
   /** Environment variable that receives each test's seed (besides DSGRADE_SEED), e.g. LSPNET_SEED. */
   seedEnv?: string;
   tests: GoTestSpec[];
+  leaks?: LeakPolicy;
 }
 
 export interface BuggyVariant {

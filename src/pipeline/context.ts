@@ -1,6 +1,8 @@
 /**
  * What every grading stage of one run shares: the loaded project, the work folder, the toolchain,
- * the limiter, and the per-run secrets. Plain data plus a few helpers; no stage keeps state here.
+ * the limiter. Plain data plus a few helpers; no stage keeps state here. The run's results.json
+ * nonce is deliberately not here: no stage can hand it to student code (each test attempt has its
+ * own secret, src/gotest/record.ts).
  */
 import type { LimitFunction } from 'p-limit';
 import type { GoToolchain } from '../build/go-env.js';
@@ -21,7 +23,6 @@ export interface RunContext {
   workDir: string;
   moduleDir: string;
   seed: number;
-  nonce: string;
   limit: LimitFunction;
   /** `dsgrade grade <submission> --project <dir>` as the user can type it. */
   rerunBase: string;
@@ -29,6 +30,8 @@ export interface RunContext {
   progress: ProgressListener;
   /** Tree path → the name the student knows the file by. */
   displayName(treePath: string): string;
+  /** The handed-in files' tree paths (relative to the module root): whose goroutines count as the submission's. */
+  studentFiles: readonly string[];
   /** Where scenario artifacts go (kept after the run); default: inside the work folder (removed with it). */
   artifactsDir?: string;
   /** Student builds and processes go through it (src/sandbox/launcher.ts); absent when the sandbox is off. */

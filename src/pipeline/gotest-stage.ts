@@ -7,6 +7,7 @@ import path from 'node:path';
 import { binaryName } from '../build/go-command.js';
 import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
 import { compileTests, injectTestMain, type CompiledTests } from '../gotest/compile.js';
+import { judgeLeaks } from '../gotest/leaks.js';
 import { runAttempt, type AttemptRun } from '../gotest/run.js';
 import { makeRunDir } from '../sandbox/launcher.js';
 import type { GoTestSpec, GoTestSuite, RetryPolicy } from '../manifest/types.js';
@@ -26,11 +27,17 @@ export async function gradeGoTestSuite(
   blocker: SuiteBlocker | undefined,
 ): Promise<TestResult[]> {
   const tests = suite.tests.filter((t) => ctx.selected(`${suite.id}/${t.name}`));
-  if (tests.length === 0) return [];
-  if (blocker) return tests.map((t) => notRun(ctx, suite, t, blocker.reason, blocker.reason));
+  const judgeLeaksToo = suite.leaks !== undefined && ctx.selected(`${suite.id}/leaks`);
+  const withLeaks = (results: TestResult[], runs: Map<string, AttemptRun[]>): TestResult[] => (judgeLeaksToo ? [...results, leakResult(ctx, suite, tests, runs)] : results);
+  if (tests.length === 0) return withLeaks([], new Map());
+  if (blocker) return withLeaks(tests.map((t) => notRun(ctx, suite, t, blocker.reason, blocker.reason)), new Map());
 
   const pkgDir = path.join(ctx.moduleDir, ...suite.package.split('/'));
-  await injectTestMain(pkgDir);
+  await injectTestMain({
+    moduleDir: ctx.moduleDir,
+    pkg: suite.package,
+    studentFiles: ctx.studentFiles,
+  });
   const variants = [...new Set(tests.map((t) => t.race))];
   const compiled = new Map<boolean, CompiledTests>();
   // Compiling is CPU-bound; doing the two variants one after the other is as fast on 2 cores.
@@ -53,6 +60,7 @@ export async function gradeGoTestSuite(
   // the staff tests' sources are not beside them; the module tree is closed to run uids.
   const runDir = await makeRunDir(pkgDir, path.join(ctx.workDir, 'run', suite.id));
 
+  const runs = new Map<string, AttemptRun[]>();
   const runOne = async (t: GoTestSpec): Promise<TestResult> => {
     const id = `${suite.id}/${t.name}`;
     const bin = compiled.get(t.race)!;
@@ -75,15 +83,17 @@ export async function gradeGoTestSuite(
           testName: t.name,
           timeoutSec: t.timeoutSec,
           scratchDir: path.join(ctx.workDir, 'scratch', `${suite.id}-${t.name}-${i}`),
-          nonce: ctx.nonce,
           outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
           floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
           race: t.race,
           env: testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv),
+          // Only where the verdict uses it: a clean test pays one goroutine snapshot, a leaky one the settle window.
+          ...(judgeLeaksToo && !suite.leaks!.exclude.includes(t.name) ? { leakCheck: { settleMs: suite.leaks!.settleMs, cpuWindowMs: suite.leaks!.cpuWindowMs } } : {}),
           ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
         }),
       );
     }
+    runs.set(t.name, attempts);
     const result = resultFromAttempts(ctx, suite, t, attempts);
     ctx.progress.finished?.(result);
     return result;
@@ -95,7 +105,38 @@ export async function gradeGoTestSuite(
   const results = new Map<string, TestResult>();
   await Promise.all(shared.map((t) => ctx.limit(async () => results.set(t.name, await runOne(t)))));
   for (const t of exclusive) results.set(t.name, await runOne(t));
-  return tests.map((t) => results.get(t.name)!);
+  return withLeaks(
+    tests.map((t) => results.get(t.name)!),
+    runs,
+  );
+}
+
+/** The suite's "nothing left running" item, judged from the leak reports of the selected tests' passing attempts. */
+function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], runs: Map<string, AttemptRun[]>): TestResult {
+  const policy = suite.leaks!;
+  const judged = judgeLeaks(
+    policy,
+    // A test that could not run (a compile error, a missing file) has no attempts: it did not pass.
+    tests.map((t) => ({ test: t.name, attempts: runs.get(t.name) ?? [] })),
+    { studentFiles: ctx.studentFiles, displayName: ctx.displayName },
+  );
+  const result = makeResult({
+    id: `${suite.id}/leaks`,
+    suite: suite.id,
+    name: policy.name,
+    number: policy.number,
+    verdict: judged.verdict,
+    score: judged.verdict === 'passed' ? policy.points : 0,
+    maxScore: policy.points,
+    visibility: policy.visibility,
+    tags: policy.tags,
+    durationMs: 0,
+    summary: judged.summary,
+    output: judged.output,
+    rerun: `${ctx.rerunBase} --only ${suite.id} --seed ${ctx.seed}`,
+  });
+  ctx.progress.finished?.(result);
+  return result;
 }
 
 function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: AttemptRun[]): TestResult {

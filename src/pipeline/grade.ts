@@ -46,7 +46,7 @@ export interface GradeOptions {
   keepWorkDir?: boolean;
   rerunBase?: string;
   progress?: ProgressListener;
-  /** The per-run secret for results.json (default: random). */
+  /** The per-run nonce written into results.json (default: random); it never reaches student code. */
   nonce?: string;
   /** Aborting stops the run from starting anything new; gradeSubmission then rejects with INTERRUPTED. */
   signal?: AbortSignal;
@@ -149,12 +149,12 @@ export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> 
       workDir,
       moduleDir: tree.moduleDir,
       seed,
-      nonce,
       limit: abortable(pLimit(Math.max(1, opts.jobs ?? defaultJobs())), opts.signal),
       rerunBase: opts.rerunBase ?? `dsgrade grade ${opts.submission} --project ${path.relative(process.cwd(), manifest.dir) || '.'}`,
       selected,
       progress,
       displayName,
+      studentFiles: intake.files.map((f) => f.treePath),
       ...(opts.artifactsDir ? { artifactsDir: path.resolve(opts.artifactsDir) } : {}),
       ...(opts.resultsDir ? { resultsDir: path.resolve(opts.resultsDir) } : {}),
       ...(sandbox ? { sandbox } : {}),

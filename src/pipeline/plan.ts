@@ -28,6 +28,7 @@ export function planItems(m: Manifest, selected: (id: string) => boolean): Plann
   for (const s of m.suites) {
     if (s.kind === 'gotest') {
       for (const t of s.tests) add({ id: `${s.id}/${t.name}`, suite: s.id, name: t.displayName, number: t.number, maxScore: t.points, visibility: t.visibility, tags: t.tags });
+      if (s.leaks) add({ id: `${s.id}/leaks`, suite: s.id, name: s.leaks.name, number: s.leaks.number, maxScore: s.leaks.points, visibility: s.leaks.visibility, tags: s.leaks.tags });
     } else if (s.kind === 'scenario') {
       for (const sc of s.scenarios) add({ id: `${s.id}/${sc.name}`, suite: s.id, name: sc.displayName, number: sc.number, maxScore: sc.points, visibility: sc.visibility, tags: sc.tags });
     } else {

@@ -21,6 +21,11 @@ export interface ProcessSpec {
   /** A process printing more than this in total is killed as a flood. */
   floodLimitBytes: number;
   stdin?: string;
+  /**
+   * Bytes the process reads on file descriptor 3 (a socket, closed after them): how a test attempt
+   * gets its secret. Never in the environment, never on disk.
+   */
+  fd3?: Buffer;
   /** Start it through the sandbox (student builds and student code); default: directly. */
   sandbox?: SandboxRequest;
 }
@@ -63,7 +68,8 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
       buffer: false,
       reject: false,
       stripFinalNewline: false,
-      ...(spec.stdin !== undefined ? { input: spec.stdin } : { stdin: 'ignore' as const }),
+      stdio: [spec.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.fd3 ? [new Uint8Array(spec.fd3)] : [])],
+      ...(spec.stdin !== undefined ? { input: spec.stdin } : {}),
     });
   } catch (err) {
     await launch?.finish();

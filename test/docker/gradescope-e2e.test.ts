@@ -207,7 +207,7 @@ async function gradescopeRun(submissionDir: string): Promise<{ results: Gradesco
 describe.runIf(haveDocker)('Gradescope end to end (offline image, setup.sh, run_autograder)', () => {
   it('the reference gets full marks, with every test visible and the run sandboxed', async () => {
     const { results, log } = await gradescopeRun(path.join(PROJECT, 'reference'));
-    expect(results.score, log).toBe(24);
+    expect(results.score, log).toBe(25);
     expect(results.tests!.filter((t) => t.status !== 'passed').map((t) => t.name), log).toEqual([]);
     expect(log).not.toMatch(/sandbox: /); // root in the container: the uid sandbox, no degraded-mode warning
     expect(results.extra_data?.nonce).toMatch(/^[0-9a-f]{32}$/);

@@ -1,19 +1,23 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decideAttempt, explainOutput, formatBytes, type AttemptObservation } from '../../src/gotest/verdict.js';
+import { decideAttempt, explainOutput, formatBytes, TAMPERED, type AttemptObservation } from '../../src/gotest/verdict.js';
+import { MISSING_SECRET_MESSAGE } from '../../src/gotest/record.js';
 import type { ProcessOutcome } from '../../src/sandbox/process.js';
 
-const NONCE = '3f1c9a7e5b2d4c60';
+const KEY = Buffer.alloc(32, 7);
 
 function outcome(over: Partial<ProcessOutcome> = {}): ProcessOutcome {
   return { exitCode: 0, signal: null, timedOut: false, flooded: false, output: '', outputBytes: 0, durationMs: 5, ...over };
 }
 
-function decide(over: Partial<ProcessOutcome>, resultRecord: string | undefined, nonce = NONCE): ReturnType<typeof decideAttempt> {
-  const obs: AttemptObservation = { outcome: outcome(over), resultRecord, nonce, timeoutSec: 30 };
+function decide(over: Partial<ProcessOutcome>, resultRecord: string | undefined, key = KEY): ReturnType<typeof decideAttempt> {
+  const obs: AttemptObservation = { outcome: outcome(over), resultRecord, key, timeoutSec: 30 };
   return decideAttempt(obs);
 }
 
-const record = (code: number, nonce = NONCE): string => `dsgrade-result ${nonce} ${code}\n`;
+/** What the harness writes (harness/gotest/attempt.Seal): one JSON line and its HMAC under the attempt's key. */
+const seal = (body: string, key = KEY): string => `${body}\n${createHmac('sha256', key).update(body).digest('hex')}\n`;
+const record = (code: number, key = KEY): string => seal(`{"v":1,"code":${code}}`, key);
 
 // Recorded from `go test -c` binaries built by Go 1.26.8 (the TestPanic/TestHang tests of
 // test/fixtures/programs/gotest-verdicts), paths shortened.
@@ -79,21 +83,57 @@ describe('decideAttempt: the record and the exit status decide, never the printe
     expect(decide({ output: '--- FAIL: TestX\n' }, record(0))).toEqual({ verdict: 'passed', reason: '' });
   });
 
-  it('fails a record with the wrong nonce as tampered', () => {
-    const v = decide({}, record(0, 'guessed'));
-    expect(v.verdict).toBe('failed');
-    expect(v.reason).toMatch(/tampered/);
+  it('fails a record sealed with another key (another attempt, a guess) as tampered', () => {
+    expect(decide({}, record(0, Buffer.alloc(32, 8)))).toEqual({ verdict: 'failed', reason: TAMPERED });
+    expect(decide({}, record(0, Buffer.alloc(0)))).toEqual({ verdict: 'failed', reason: TAMPERED });
   });
 
-  it('fails two records (a forged one plus the real one) as tampered', () => {
-    const v = decide({}, record(0) + record(1));
-    expect(v).toEqual({ verdict: 'failed', reason: expect.stringMatching(/tampered/) });
+  it('fails the real record of a failing test changed to say 0 as tampered', () => {
+    const real = record(1);
+    expect(decide({}, real.replace('"code":1', '"code":0'))).toEqual({ verdict: 'failed', reason: TAMPERED });
+    // Re-encoding the same JSON differently breaks the MAC too.
+    expect(decide({}, real.replace('{"v":1,"code":1}', '{"v":1, "code":1}')).reason).toBe(TAMPERED);
+  });
+
+  it('fails two records (a forged one plus the real one) and records in the old nonce format as tampered', () => {
+    expect(decide({}, record(0) + record(1))).toEqual({ verdict: 'failed', reason: TAMPERED });
     expect(decide({}, record(0) + record(0)).verdict).toBe('failed');
+    expect(decide({}, 'dsgrade-result 0123456789abcdef 0\n').reason).toBe(TAMPERED);
+    expect(decide({}, `x${record(0)}`).reason).toBe(TAMPERED);
+    expect(decide({}, record(0).trimEnd()).reason).toBe(TAMPERED);
   });
 
-  it('fails a malformed record as tampered', () => {
-    expect(decide({}, `dsgrade-result ${NONCE} 0 extra\n`).reason).toMatch(/tampered/);
-    expect(decide({}, `xdsgrade-result ${NONCE} 0\n`).reason).toMatch(/tampered/);
+  it('reports a record that verifies but does not parse as a harness error, never as the student\'s failure', () => {
+    expect(decide({}, seal('{"v":1,"code":"zero"}'))).toMatchObject({ verdict: 'error', reason: expect.stringMatching(/harness bug/) });
+    expect(decide({}, seal('not json')).verdict).toBe('error');
+    expect(decide({}, seal('{"v":1,"code":0,"leaks":{"goroutines":"many"}}')).verdict).toBe('error');
+  });
+
+  it('carries the leak report of a passing attempt', () => {
+    const body = '{"v":1,"code":0,"leaks":{"goroutines":2,"settleMs":1003,"cpuMs":240,"windowMs":251,"stacks":[{"count":2,"stack":"[running]\\nf()"}],"closing":["p.(*s).Close"]}}';
+    expect(decide({}, seal(body))).toEqual({
+      verdict: 'passed',
+      reason: '',
+      leaks: { goroutines: 2, settleMs: 1003, cpuMs: 240, windowMs: 251, stacks: [{ count: 2, stack: '[running]\nf()' }], closing: ['p.(*s).Close'] },
+    });
+    expect(decide({}, seal('{"v":1,"code":0,"leaks":{"goroutines":0,"settleMs":0}}'))).toEqual({ verdict: 'passed', reason: '', leaks: { goroutines: 0, settleMs: 0 } });
+  });
+
+  it('says the record could not be written, and the likely cause', () => {
+    const output = '--- PASS: TestX (0.00s)\nPASS\ndsgrade-harness: could not write the result record: open /w/scratch/x/dsgrade-result: no such file or directory\n';
+    expect(decide({ exitCode: 4, output }, undefined)).toEqual({
+      verdict: 'failed',
+      reason:
+        'the test finished but its result could not be recorded (open /w/scratch/x/dsgrade-result: no such file or directory): does your code delete or replace files in its temporary folder (os.TempDir(), $HOME)? The result is kept there',
+    });
+  });
+
+  it('says the secret was taken when the harness found fd 3 empty', () => {
+    const output = `${MISSING_SECRET_MESSAGE} (no complete line): code that ran before them, in an init function or a package variable, took it. The test was not run.\n`;
+    expect(decide({ exitCode: 3, output }, undefined)).toEqual({
+      verdict: 'failed',
+      reason: "the grader's secret was gone before the test started: code that ran first (an init function or a package variable) read file descriptor 3, which belongs to the grader; the test was not run",
+    });
   });
 
   it('fails when the record says 0 but the process then exited 1', () => {
@@ -131,7 +171,7 @@ describe('decideAttempt: the record and the exit status decide, never the printe
 
   it('explains a crash without a record from the output, else from the exit status', () => {
     expect(decide({ exitCode: 2, output: PANIC_OUTPUT }, undefined).reason).toBe('panic: runtime error: index out of range [5] with length 3 (at mod/calc.go:10)');
-    expect(decide({ exitCode: 3, output: 'garbage' }, undefined).reason).toBe('the test process ended before the test finished (exit status 3)');
+    expect(decide({ exitCode: 4, output: 'garbage' }, undefined).reason).toBe('the test process ended before the test finished (exit status 4)');
     expect(decide({ exitCode: null, signal: 'SIGSEGV' }, undefined).reason).toBe('the test process ended before the test finished (killed by SIGSEGV)');
   });
 

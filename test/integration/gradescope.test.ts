@@ -71,7 +71,7 @@ describe('dsgrade gradescope', () => {
     }
     const results = await readResults();
     expect(results.extra_data?.nonce).toBe('staff-secret-1234');
-    expect(results.score).toBe(24);
+    expect(results.score).toBe(25);
     expect(results.tests!.every((t) => t.status === 'passed')).toBe(true);
   });
 

@@ -21,6 +21,7 @@ import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAMPERED } from '../../src/gotest/verdict.js';
 import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
 
 const REPO = path.resolve('.');
@@ -62,6 +63,8 @@ beforeAll(async () => {
   for (const c of manifest.checks) c.files = ['p0partA/server_impl.go'];
   const partA = manifest.suites.find((s: { id: string }) => s.id === 'partA');
   partA.tests = partA.tests.filter((t: { name: string }) => t.name === 'TestBasic1').map((t: object) => ({ ...t, timeoutSec: 6 }));
+  // The "Close releases everything" item judges the whole suite; the cut-down suite has one test.
+  delete partA.leaks;
   manifest.suites = [partA];
   manifest.mutants = [];
   manifest.handin = [{ path: 'p0partA/server_impl.go' }];
@@ -220,6 +223,58 @@ describe.runIf(canRun)('red team: hostile submissions are contained', () => {
     const g = await grade('forged-output');
     expectStubScore(g);
     expect(headline(g, BASIC1)).toBe("Failed: the test result record was tampered with (written by something other than the grader's harness): failed");
+    expectNothingSurvives();
+  });
+
+  it('forge a record from init with what the environment and the folders hold, then exit 0: there is no secret to find', async () => {
+    const g = await grade('forge-in-init');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe(`Failed: ${TAMPERED}`);
+    const out = g.test(BASIC1).output ?? '';
+    // The environment names the descriptor, nothing else of the grader's: no nonce, no key, no result file.
+    expect(out).toContain('ATTACK env DSGRADE_SECRET_FD=3');
+    expect(out).not.toMatch(/ATTACK env DSGRADE_(NONCE|RESULT_FILE)/);
+    expect(out).toMatch(/ATTACK forged record in \S+\/dsgrade-result: <nil>/);
+    expectNothingSurvives();
+  });
+
+  it("forge a record from code called by a test, with what /proc/self/environ and the attempt's folder hold: there is no secret in them", async () => {
+    const g = await grade('forge-from-environ');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe(`Failed: ${TAMPERED}`);
+    const out = g.test(BASIC1).output ?? '';
+    // The harness made the process undumpable before any of the submission's code ran, which also
+    // closes its own /proc/self/environ (and /proc/self/mem) to it; the key was never there anyway.
+    expect(out).toContain('ATTACK /proc/self/environ: 0 bytes, open /proc/self/environ: permission denied');
+    expect(out).not.toMatch(/ATTACK environ DSGRADE_(NONCE|RESULT_FILE)/);
+    expect(out).toMatch(/ATTACK forged record in \S+\/dsgrade-result: <nil>/);
+    expectNothingSurvives();
+  });
+
+  it('read fd 3 from init through a child process (no syscall, no os.NewFile): the child gets a bad descriptor', async () => {
+    const g = await grade('fd3-thief');
+    expectStubScore(g);
+    expect(headline(g, BASIC1)).toBe(`Failed: ${TAMPERED}`);
+    const out = g.test(BASIC1).output ?? '';
+    expect(out).toMatch(/ATTACK child read fd 3: ".*3: Bad file descriptor.*" \(exit status \d+\)/);
+    expect(out).not.toContain('ATTACK STOLE');
+    expect(out).not.toContain('dsgrade-secret');
+    expectNothingSurvives();
+  });
+
+  it('print every environment it can read: the Gradescope nonce is nowhere in the results but extra_data.nonce', async () => {
+    const g = await grade('nonce-printer');
+    expectCorrectServerScore(g);
+    const out = g.test(BASIC1).output ?? '';
+    expect(out).toContain('ATTACK env DSGRADE_SECRET_FD=3');
+    expect(out).toContain('ATTACK env DSGRADE_SEED=');
+    expect(out).not.toMatch(/ATTACK env DSGRADE_(NONCE|RESULT_FILE)/);
+    // dsgrade's own processes (root) and its own undumpable process are among those it cannot read.
+    expect(out).toMatch(/ATTACK environ files: \d+ readable, [1-9]\d* denied/);
+    const { extra_data: extra, ...rest } = g.results;
+    const { nonce, ...extraRest } = extra ?? {};
+    expect(nonce).toBe(NONCE);
+    expect(JSON.stringify({ ...rest, extra_data: extraRest })).not.toContain(NONCE);
     expectNothingSurvives();
   });
 

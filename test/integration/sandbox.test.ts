@@ -194,16 +194,16 @@ describe('go test attempts end to end', () => {
   let moduleDir: string;
   let compiled: CompiledTests;
   let n = 0;
-  const attempt = (testName: string, timeoutSec = 30): Promise<AttemptRun> =>
+  const attempt = (testName: string, timeoutSec = 30, leakCheck?: { settleMs: number; cpuWindowMs: number }): Promise<AttemptRun> =>
     runAttempt({
       binary: compiled.binary,
       pkgDir: path.join(moduleDir, 'verdicts'),
       testName,
       timeoutSec,
       scratchDir: path.join(tmp, 'scratch', `${testName}-${n++}`),
-      nonce: 'c0ffee0123456789',
       outputBudgetBytes: 64 * 1024,
       floodLimitBytes: 8 * 1024 * 1024,
+      ...(leakCheck ? { leakCheck } : {}),
     });
 
   const goOptions = async (): Promise<Parameters<typeof compileTests>[3]> => ({
@@ -218,13 +218,34 @@ describe('go test attempts end to end', () => {
   beforeAll(async () => {
     moduleDir = path.join(tmp, 'module');
     await fs.cp(path.join(PROGRAMS, 'gotest-verdicts'), moduleDir, { recursive: true });
-    await injectTestMain(path.join(moduleDir, 'verdicts'));
+    await injectTestMain({ moduleDir, pkg: 'verdicts', studentFiles: ['verdicts/calc.go'] });
     compiled = await compileTests('verdicts', false, path.join(tmp, 'bin', 'verdicts.test'), await goOptions());
     if (!compiled.ok) throw new Error(`fixture did not compile:\n${compiled.outcome.output}`);
   });
 
   it('passes a passing test', async () => {
     expect(await attempt('TestPass')).toMatchObject({ verdict: 'passed', reason: '' });
+  });
+
+  it('leaves nothing of the attempt\'s secret for code running in a test (fd 3 closed, variable unset, no key in the environment)', async () => {
+    expect(await attempt('TestSecretIsGone')).toMatchObject({ verdict: 'passed', reason: '' });
+  });
+
+  it('reports a goroutine the package left spinning, with its stack and the CPU it burned', async () => {
+    const r = await attempt('TestLeavesSpinner', 30, { settleMs: 300, cpuWindowMs: 200 });
+    expect(r.verdict).toBe('passed');
+    expect(r.leaks).toMatchObject({ goroutines: 1, stacks: [{ count: 1, stack: expect.stringMatching(/^\[(running|runnable)\]\nexample\.com\/verdicts\/verdicts\.StartSpinner\.func1\(\)\n\tverdicts\/calc\.go:\d+\ncreated by example\.com\/verdicts\/verdicts\.StartSpinner\n\tverdicts\/calc\.go:\d+$/) }] });
+    expect(r.leaks!.settleMs).toBeGreaterThanOrEqual(300);
+    // One spinning goroutine burns about a core; on a loaded 2-core machine it gets less.
+    expect(r.leaks!.cpuMs! / r.leaks!.windowMs!).toBeGreaterThan(0.25);
+  });
+
+  it('reports nothing for a test that stops what the package started, whatever goroutines of its own it leaves', async () => {
+    const r = await attempt('TestStopsSpinner', 30, { settleMs: 2000, cpuWindowMs: 200 });
+    expect(r).toMatchObject({ verdict: 'passed', leaks: { goroutines: 0 } });
+    expect(r.leaks!.settleMs).toBeLessThan(1000);
+    // Without a leak check the record carries no report, and the test pays nothing.
+    expect((await attempt('TestLeavesSpinner')).leaks).toBeUndefined();
   });
 
   it('fails a failing test with its t.Fatal line, not its t.Log line', async () => {
@@ -259,8 +280,27 @@ describe('go test attempts end to end', () => {
     });
   });
 
+  it('refuses a TestMain that the submission calls itself (from init, in an internal test package)', async () => {
+    await injectTestMain({ moduleDir, pkg: 'callsmain', studentFiles: ['callsmain/callsmain.go'] });
+    const c = await compileTests('callsmain', false, path.join(tmp, 'bin', 'callsmain.test'), await goOptions());
+    expect(c.ok, c.outcome.output).toBe(true);
+    const r = await runAttempt({
+      binary: c.binary,
+      pkgDir: path.join(moduleDir, 'callsmain'),
+      testName: 'TestDouble',
+      timeoutSec: 30,
+      scratchDir: path.join(tmp, 'scratch', `callsmain-${n++}`),
+      outputBudgetBytes: 64 * 1024,
+      floodLimitBytes: 8 * 1024 * 1024,
+    });
+    expect(r).toMatchObject({
+      verdict: 'failed',
+      reason: expect.stringMatching(/^panic: dsgrade-harness: TestMain was called by example\.com\/verdicts\/callsmain\.init\.0, not by the test binary's main: calling TestMain is not allowed \(at /),
+    });
+  });
+
   it('explains a package that imports a module the project does not provide', async () => {
-    await injectTestMain(path.join(moduleDir, 'broken'));
+    await injectTestMain({ moduleDir, pkg: 'broken', studentFiles: ['broken/broken.go'] });
     const c = await compileTests('broken', false, path.join(tmp, 'bin', 'broken.test'), await goOptions());
     expect(c.ok).toBe(false);
     const e = explainCompileErrors(c.outcome.output, {

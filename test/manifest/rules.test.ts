@@ -63,6 +63,17 @@ describe('graded go tests', () => {
     expect(await only(m)).toBe('/suites/0/tests: test TestBasic is graded twice in suite kv');
   });
 
+  it('a leak policy excluding a test the suite does not grade, or every test', async () => {
+    const m = baseManifest();
+    m.suites[0].tests.push({ pattern: 'Concurrent', points: 1 });
+    m.suites[0].leaks = { points: 1, exclude: ['TestBasic', 'TestNope'] };
+    expect(await only(m)).toBe('/suites/0/leaks/exclude/1: leaks.exclude names TestNope, which is not a test of suite kv');
+    m.suites[0].leaks.exclude = ['TestBasic', 'TestConcurrentOne', 'TestConcurrentTwo'];
+    expect(await only(m)).toBe('/suites/0/leaks/exclude: leaks.exclude excludes every test of suite kv, so nothing is judged');
+    m.suites[0].leaks.exclude = ['TestBasic'];
+    await expect(p.load(m)).resolves.toBeDefined();
+  });
+
   it('staff tests that define TestMain', async () => {
     await p.put('staff/kvpart/main_test.go', 'package kvpart\n\nimport "testing"\n\nfunc TestMain(m *testing.M) { m.Run() }\n');
     const issues = await p.issues(baseManifest());
@@ -321,6 +332,9 @@ describe('points and mutants', () => {
     expect(await only(m)).toBe('/totalPoints: points add up to 13.5, but totalPoints is 13');
     m.totalPoints = 13.5;
     await expect(p.load(m)).resolves.toBeDefined();
+    // A suite's leak item counts too.
+    m.suites[0].leaks = { points: 1 };
+    expect(await only(m)).toBe('/totalPoints: points add up to 14.5, but totalPoints is 13.5');
   });
 
   it('no points at all is a warning, not an error', async () => {
@@ -347,10 +361,17 @@ describe('points and mutants', () => {
         name: 'returns-nil',
         path: 'mutants/returns-nil',
         expectedScore: 0,
-        catchers: ['kv/TestBasic', 'kv/TestConcurrentOne', 'check/fmt', 'build', 'sq/correct', 'sq/never-closes', 'kv/TestNope', 'TestBasic'],
+        catchers: ['kv/TestBasic', 'kv/TestConcurrentOne', 'check/fmt', 'build', 'sq/correct', 'sq/never-closes', 'kv/TestNope', 'TestBasic', 'kv/leaks'],
       },
     ];
-    expect(summary(await p.issues(m))).toEqual(['/mutants/0/catchers/6: unknown test id "kv/TestNope"', '/mutants/0/catchers/7: unknown test id "TestBasic"']);
+    expect(summary(await p.issues(m))).toEqual([
+      '/mutants/0/catchers/6: unknown test id "kv/TestNope"',
+      '/mutants/0/catchers/7: unknown test id "TestBasic"',
+      '/mutants/0/catchers/8: unknown test id "kv/leaks"',
+    ]);
+    // A suite with a leak policy has the item <suite>/leaks.
+    m.suites[0].leaks = { points: 0 };
+    expect(summary(await p.issues(m))).toHaveLength(2);
   });
 
   it('a mutant laid over the reference when there is no reference', async () => {

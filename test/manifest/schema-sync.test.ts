@@ -22,7 +22,7 @@ const FULL: Json = {
   $schema: '../../schemas/manifest.schema.json',
   name: 'tiny-full',
   title: 'Tiny, every field',
-  totalPoints: 27.5,
+  totalPoints: 29,
   go: { moduleRoot: MODULE_ROOT, module: 'example.com/kv', version: '1.21', allowDownloads: true, buildTimeoutSec: 99 },
   starter: 'starter',
   staff: 'staff',
@@ -80,6 +80,19 @@ const FULL: Json = {
         },
         { pattern: '^TestConcurrent', points: 4 },
       ],
+      leaks: {
+        name: 'Nothing left running',
+        points: 1.5,
+        number: '1.9',
+        visibility: 'hidden',
+        tags: ['leak'],
+        description: 'Close stops every goroutine',
+        settleMs: 500,
+        cpuWindowMs: 100,
+        maxCpuPercent: 25,
+        allowIdleGoroutines: true,
+        exclude: ['TestBasic'],
+      },
     },
     {
       id: 'sq',
@@ -164,7 +177,9 @@ describe('every schema property reaches the loaded manifest', () => {
     const suite = loaded.manifest.suites[0] as GoTestSuite;
     const rawSuite = FULL.suites[0];
     // Suite-level settings are not kept on the suite; they are inherited by its tests.
-    expectCarried('suite[gotest]', gotestThen.properties, rawSuite, suite, { timeoutSec: SKIP, race: SKIP, visibility: SKIP, tags: SKIP, retry: SKIP, tests: SKIP });
+    expectCarried('suite[gotest]', gotestThen.properties, rawSuite, suite, { timeoutSec: SKIP, race: SKIP, visibility: SKIP, tags: SKIP, retry: SKIP, tests: SKIP, leaks: SKIP });
+    // The leak item's tags add to the suite's.
+    expectCarried('leakPolicy', defs.leakPolicy!.properties, rawSuite.leaks, suite.leaks, { tags: ['suite', 'leak'] });
     const rawTest = rawSuite.tests[0];
     const { pattern, ...exact } = defs.goTest!.properties!;
     expect(pattern).toBeDefined();
@@ -219,6 +234,10 @@ describe('schema defaults agree with defaults.ts', () => {
     ['studenttests.timeoutSec', studentThen.properties!.timeoutSec, DEFAULTS.studentTestTimeoutSec],
     ['studenttests.race', studentThen.properties!.race, false],
     ['studenttests.requireCorrectPass', studentThen.properties!.requireCorrectPass, true],
+    ['leaks.settleMs', defs.leakPolicy!.properties!.settleMs, DEFAULTS.leakSettleMs],
+    ['leaks.cpuWindowMs', defs.leakPolicy!.properties!.cpuWindowMs, DEFAULTS.leakCpuWindowMs],
+    ['leaks.maxCpuPercent', defs.leakPolicy!.properties!.maxCpuPercent, DEFAULTS.leakMaxCpuPercent],
+    ['leaks.allowIdleGoroutines', defs.leakPolicy!.properties!.allowIdleGoroutines, false],
   ])('%s', (_name, prop, value) => {
     expect((prop as { default?: unknown }).default).toBe(value);
   });

@@ -5,7 +5,7 @@
 //	    PID 1 of a sandbox container: reaps orphans until SIGTERM or until its
 //	    stdin closes (dsgrade holds it open: when dsgrade dies, the container
 //	    stops and, created with auto-remove, disappears).
-//	dsgrade-exec run [-lifeline] -- FILE ARGS...
+//	dsgrade-exec run [-lifeline] [-fd3] -- FILE ARGS...
 //	    Writes a header line "\x00dsgrade-exec pid=<its pid>\n" on stdout, then
 //	    starts FILE in a new session (its own process group) with the same
 //	    stdio, forwards signals to that group, and when FILE exits kills
@@ -14,6 +14,12 @@
 //	    DSGRADE_EXEC_KEEP (comma-separated) reach FILE.
 //	    With -lifeline, FILE reads /dev/null and the group is killed when the
 //	    supervisor's own stdin closes.
+//	    With -fd3, the supervisor first reads one line from its stdin (a test
+//	    attempt's secret: docker exec cannot pass descriptors) and gives FILE a
+//	    socket holding exactly that line, then end of file, as fd 3; FILE's
+//	    stdin is what follows on the supervisor's. The supervisor makes itself
+//	    undumpable before it reads, so that FILE, which runs as the same uid,
+//	    cannot read the line from its memory.
 //	dsgrade-exec signal PID SIG
 //	    Asks the supervisor PID to send signal SIG (a number) to its group.
 //	dsgrade-exec listening tcp|udp PORT
@@ -49,9 +55,10 @@ func main() {
 		runInit()
 	case "run":
 		args := os.Args[2:]
-		lifeline := false
-		if len(args) > 0 && args[0] == "-lifeline" {
-			lifeline = true
+		lifeline, fd3 := false, false
+		for len(args) > 0 && (args[0] == "-lifeline" || args[0] == "-fd3") {
+			lifeline = lifeline || args[0] == "-lifeline"
+			fd3 = fd3 || args[0] == "-fd3"
 			args = args[1:]
 		}
 		if len(args) > 0 && args[0] == "--" {
@@ -60,7 +67,7 @@ func main() {
 		if len(args) == 0 {
 			fail("run: no program given")
 		}
-		os.Exit(run(args, lifeline))
+		os.Exit(run(args, lifeline, fd3))
 	case "listening":
 		if len(os.Args) != 4 {
 			fail("usage: dsgrade-exec listening tcp|udp PORT")
@@ -121,10 +128,19 @@ func runInit() {
 	}
 }
 
-func run(args []string, lifeline bool) int {
+func run(args []string, lifeline, fd3 bool) int {
 	env := keptEnv()
 	// The header comes before the child exists, so the child can never forge it.
 	fmt.Fprintf(os.Stdout, "\x00dsgrade-exec pid=%d\n", os.Getpid())
+	var extra []*os.File
+	if fd3 {
+		f, err := secretSocket(os.Stdin)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "dsgrade-exec: cannot start %s: -fd3: %v\n", args[0], err)
+			return 127
+		}
+		extra = append(extra, f)
+	}
 
 	relayed := make(chan os.Signal, 64)
 	var relaySigs []os.Signal
@@ -148,9 +164,14 @@ func run(args []string, lifeline bool) int {
 		Stdin:       stdin(lifeline),
 		Stdout:      os.Stdout,
 		Stderr:      os.Stderr,
+		ExtraFiles:  extra,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
-	if err := cmd.Start(); err != nil {
+	err := cmd.Start()
+	for _, f := range extra {
+		f.Close() // the child has its own copy
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "dsgrade-exec: cannot start %s: %v\n", args[0], err)
 		return 127
 	}
@@ -185,6 +206,51 @@ func run(args []string, lifeline bool) int {
 		return 128 + int(ws.Signal())
 	}
 	return ws.ExitStatus()
+}
+
+// maxSecretLine bounds the line read for fd 3.
+const maxSecretLine = 64 << 10
+
+// secretSocket reads one line from r, byte by byte so that nothing after it is consumed, and
+// returns one end of a socket pair holding exactly that line; the other end is closed, so the
+// reader sees end of file after it. A socket (not a pipe): /proc/<pid>/fd/3 cannot reopen it.
+func secretSocket(r io.Reader) (*os.File, error) {
+	// Undumpable: the child runs as this uid and must not read the line from this process.
+	if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0); e != 0 {
+		return nil, fmt.Errorf("prctl(PR_SET_DUMPABLE): %v", e)
+	}
+	line := make([]byte, 0, 256)
+	var b [1]byte
+	for {
+		n, err := r.Read(b[:])
+		if n == 1 {
+			line = append(line, b[0])
+			if b[0] == '\n' {
+				break
+			}
+			if len(line) > maxSecretLine {
+				return nil, fmt.Errorf("the line for fd 3 is longer than %d bytes", maxSecretLine)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("no complete line for fd 3 on stdin (%v)", err)
+		}
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair: %v", err)
+	}
+	ours := os.NewFile(uintptr(fds[0]), "fd3-writer")
+	_, err = ours.Write(line)
+	for i := range line {
+		line[i] = 0
+	}
+	ours.Close()
+	if err != nil {
+		syscall.Close(fds[1])
+		return nil, fmt.Errorf("writing the fd 3 socket: %v", err)
+	}
+	return os.NewFile(uintptr(fds[1]), "fd3"), nil
 }
 
 // keptEnv is the environment for the child: only the variables dsgrade named.

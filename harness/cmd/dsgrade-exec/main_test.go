@@ -112,3 +112,28 @@ func TestStartFailureIs127(t *testing.T) {
 		t.Fatalf("got %v %q", err, out)
 	}
 }
+
+func TestFd3FromStdin(t *testing.T) {
+	bin := build(t)
+	cmd := exec.Command(bin, "run", "-fd3", "--", "/bin/sh", "-c", `readlink /proc/self/fd/3 | cut -c1-7; echo "fd3=$(cat <&3)"; echo "stdin=$(cat)"`)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "DSGRADE_EXEC_KEEP=PATH"}
+	cmd.Stdin = strings.NewReader("dsgrade-secret 1 abc /tmp/r\nthe rest\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("run -fd3: %v\n%s", err, out)
+	}
+	_, body, _ := strings.Cut(string(out), "\n")
+	if body != "socket:\nfd3=dsgrade-secret 1 abc /tmp/r\nstdin=the rest\n" {
+		t.Fatalf("child saw %q", body)
+	}
+}
+
+func TestFd3WithoutALineFails(t *testing.T) {
+	bin := build(t)
+	cmd := exec.Command(bin, "run", "-fd3", "--", "/bin/true")
+	cmd.Stdin = strings.NewReader("no newline")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 127 || !strings.Contains(string(out), "no complete line for fd 3") {
+		t.Fatalf("got %v %q", err, out)
+	}
+}

@@ -2,7 +2,9 @@
 // build) the way dsgrade's sandbox wants it: resource limits, no core dumps, no new privileges,
 // a new session, optionally its own network namespace with only loopback, and an unprivileged
 // uid/gid with no supplementary groups; then it execs the program with exactly the environment
-// dsgrade gave the jail. It never runs anything itself and keeps no state.
+// dsgrade gave the jail. It never runs anything itself and keeps no state. Descriptors it
+// inherits without close-on-exec reach the program: that is how a test attempt gets its secret on
+// fd 3 (src/gotest/record.ts); the jail itself opens nothing that survives the exec.
 //
 // Usage:
 //

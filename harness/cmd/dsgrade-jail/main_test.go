@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -47,6 +48,21 @@ func TestJailRunsProgram(t *testing.T) {
 	out, _ = cmd.CombinedOutput()
 	if cmd.ProcessState.ExitCode() != jailFailed || !strings.HasPrefix(string(out), "dsgrade-jail: ") {
 		t.Fatalf("exit %d, output %q", cmd.ProcessState.ExitCode(), out)
+	}
+	// fd 3 (a test attempt's secret) reaches the program: the jail keeps it open across its exec.
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "ours"), os.NewFile(uintptr(fds[1]), "theirs")
+	ours.Write([]byte("secret line\n"))
+	ours.Close()
+	cmd = exec.Command(bin, "-nofile", "64", "--", "/bin/sh", "-c", "cat <&3")
+	cmd.ExtraFiles = []*os.File{theirs}
+	out, err = cmd.CombinedOutput()
+	theirs.Close()
+	if err != nil || string(out) != "secret line\n" {
+		t.Fatalf("fd 3 through the jail: %v %q", err, out)
 	}
 	_ = os.Remove(bin)
 }

@@ -174,11 +174,11 @@ export class DockerBackend implements ProcessBackend {
     return { id, initPid: pid, hostPids };
   }
 
-  private async startExec(spec: { file: string; args: string[]; cwd: string; env: Record<string, string>; stdin: boolean; onOutput: NodeProcessSpec['onOutput'] }): Promise<SandboxExec> {
+  private async startExec(spec: { file: string; args: string[]; cwd: string; env: Record<string, string>; stdin: boolean; fd3?: Buffer; onOutput: NodeProcessSpec['onOutput'] }): Promise<SandboxExec> {
     const sb = await this.ensureSandbox();
-    // HOME, TMPDIR and the result file's folder are the process's to write (when they are ours to give).
+    // HOME and TMPDIR (where a test attempt's result file is) are the process's to write (when they are ours to give).
     // So are the folders of files named on its command line there (the proxy's trace file).
-    const dirs = [spec.env.HOME, spec.env.TMPDIR, spec.env.DSGRADE_RESULT_FILE ? path.dirname(spec.env.DSGRADE_RESULT_FILE) : undefined];
+    const dirs = [spec.env.HOME, spec.env.TMPDIR];
     for (const a of spec.args) if (path.isAbsolute(a) && this.isWritable(path.dirname(a))) dirs.push(path.dirname(a));
     for (const d of new Set(dirs)) if (d && this.isWritable(d)) await this.writable(d);
     return SandboxExec.start(this.opts.runtime, { containerId: sb.id, helper: this.opts.helper, hostPids: sb.hostPids, ...spec });
@@ -201,6 +201,7 @@ export class DockerBackend implements ProcessBackend {
         cwd: spec.cwd,
         env: spec.env,
         stdin: spec.stdin !== undefined,
+        ...(spec.fd3 ? { fd3: spec.fd3 } : {}),
         onOutput: (_s, chunk) => {
           capture.push(chunk);
           if (!flooded && capture.total > spec.floodLimitBytes) {
@@ -212,10 +213,9 @@ export class DockerBackend implements ProcessBackend {
     } catch (err) {
       return { exitCode: null, signal: null, timedOut: false, flooded: false, output: '', outputBytes: 0, durationMs: Math.round(performance.now() - started), spawnError: (err as Error).message };
     }
-    if (spec.stdin !== undefined) {
-      proc.write(spec.stdin);
-      proc.closeStdin();
-    }
+    // The fd 3 bytes went first (SandboxExec.start); the program's stdin follows.
+    if (spec.stdin !== undefined) proc.write(spec.stdin);
+    if (spec.stdin !== undefined || spec.fd3) proc.closeStdin();
     const timer = setTimeout(() => {
       if (proc.running) timedOut = true;
       proc.signal('SIGKILL');

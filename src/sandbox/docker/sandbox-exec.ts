@@ -27,6 +27,12 @@ export interface SandboxExecSpec {
   cwd: string;
   env: Record<string, string>;
   stdin: boolean;
+  /**
+   * Bytes the program reads on fd 3 (docker exec cannot pass descriptors): sent first on the
+   * exec's stdin, where the supervisor (`run -fd3`) reads them as one line before it starts the
+   * program with a socket holding them as fd 3. The program's stdin is what follows.
+   */
+  fd3?: Buffer;
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   /** Host-side signalling works for this container (its pids are visible here). */
   hostPids: boolean;
@@ -132,11 +138,12 @@ export class SandboxExec implements NodeHandle {
   static async start(runtime: ContainerRuntime, spec: SandboxExecSpec): Promise<SandboxExec> {
     const keep = Object.keys(spec.env).join(',');
     const session = await runtime.exec(spec.containerId, {
-      cmd: [spec.helper, 'run', '--', spec.file, ...spec.args],
+      cmd: [spec.helper, 'run', ...(spec.fd3 ? ['-fd3'] : []), '--', spec.file, ...spec.args],
       env: { ...spec.env, DSGRADE_EXEC_KEEP: keep },
       workingDir: spec.cwd,
-      stdin: spec.stdin,
+      stdin: spec.stdin || spec.fd3 !== undefined,
     });
+    if (spec.fd3) session.connection.write(spec.fd3);
     const exec = new SandboxExec(runtime, session, spec);
     await exec.started;
     return exec;
@@ -167,7 +174,7 @@ export class SandboxExec implements NodeHandle {
     return this.exit;
   }
 
-  write(text: string): void {
+  write(text: string | Buffer): void {
     if (this.running && this.session.connection.writable) this.session.connection.write(text);
   }
 

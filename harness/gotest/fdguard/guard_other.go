@@ -1,0 +1,9 @@
+//go:build !linux
+
+package fdguard
+
+import "syscall"
+
+func guard(fd int) {
+	syscall.CloseOnExec(fd)
+}
