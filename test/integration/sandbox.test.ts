@@ -325,7 +325,7 @@ describe.runIf(process.getuid?.() === 0)('sealed test binaries (as root, uid san
     const workDir = await fs.mkdtemp(path.join(tmp, 'work-'));
     const moduleDir = path.join(workDir, 'module');
     await fs.cp(path.join(PROGRAMS, 'gotest-verdicts'), moduleDir, { recursive: true });
-    await injectTestMain(path.join(moduleDir, 'verdicts'));
+    await injectTestMain({ moduleDir, pkg: 'verdicts', studentFiles: ['verdicts/calc.go'] });
     await sandbox.prepareWorkDir(workDir, moduleDir);
     const runDir = await makeRunDir(path.join(moduleDir, 'verdicts'), path.join(workDir, 'run', 'verdicts'));
     const options = { toolchain, cacheDir, moduleDir, scratchDir: path.join(workDir, 'scratch', 'compile'), allowDownloads: false, timeoutMs: 300_000, sandbox };
@@ -344,7 +344,6 @@ describe.runIf(process.getuid?.() === 0)('sealed test binaries (as root, uid san
         testName: 'TestPass',
         timeoutSec: 60,
         scratchDir: path.join(workDir, 'scratch', `pass-${race}`),
-        nonce: 'c0ffee0123456789',
         outputBudgetBytes: 64 * 1024,
         floodLimitBytes: 8 * 1024 * 1024,
         sandbox,
