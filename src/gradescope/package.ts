@@ -102,7 +102,7 @@ export async function stageProject(manifest: Manifest, dest: string): Promise<vo
     ['starter', manifest.starter],
     ['staff', manifest.staff],
     ['reference', manifest.reference],
-    ...manifest.mutants.map((m): [string, string] => [`mutant ${m.name}`, m.path]),
+    ...manifest.mutants.map((m): [string, string | undefined] => [`mutant ${m.name}`, m.path ?? m.patch]),
     ...manifest.suites.flatMap((s) => (s.kind === 'studenttests' ? s.buggy.map((b): [string, string] => [`buggy ${b.name}`, b.file]) : [])),
   ];
   const outside = named.filter(([, p]) => p !== undefined && path.relative(manifest.dir, p).startsWith('..'));
