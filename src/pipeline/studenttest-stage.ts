@@ -5,8 +5,8 @@
  *
  * What happens in such a run depends on Go's scheduler, which no seed replays: each variant is
  * therefore run `repeat` times, more than half of the runs decide its verdict, and runs that
- * disagree are reported as flaky, with the counts. The rerun hint says so instead of offering a
- * seed.
+ * disagree are reported as flaky, with the counts. A run that hits the time limit is not
+ * repeated. The rerun hint says why there is no seed instead of offering one.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -60,13 +60,16 @@ export async function gradeStudentTests(
       [...built].flatMap(([key, b]) =>
         Array.from({ length: suite.repeat }, (_, i) =>
           ctx.limit(async () => {
+            // A run that hit the time limit decides its variant: waiting the limit out again
+            // would cost minutes per variant, and a test blocked forever blocks again.
+            if (perRun.get(key)!.some((r) => 'timedOut' in r && r.timedOut)) return;
             perRun.get(key)![i] = await runOnce(ctx, suite, b.binary, b.runDir, path.join(b.dir, 'scratch', `run-${i}`));
           }),
         ),
       ),
     );
     for (const [key, b] of built) {
-      const all = perRun.get(key)!;
+      const all = perRun.get(key)!.filter((r) => r !== undefined);
       const broken = all.find((r): r is { harnessError: string } => 'harnessError' in r);
       const ok = all.filter((r): r is TestRun => !('harnessError' in r));
       const durationMs = b.buildMs + ok.reduce((sum, r) => sum + r.durationMs, 0);
@@ -88,7 +91,7 @@ export async function gradeStudentTests(
     if (blocker) [verdict, summary, output] = ['failed', blocker.reason, 'This test was not run.'];
     else if (correct!.harnessError) [verdict, summary, output] = ['error', correct!.harnessError, correct!.harnessError];
     else if (correct!.compileError) [verdict, summary, output] = ['failed', correct!.compileError.summary, correct!.compileError.text];
-    else ({ verdict, summary, output, ...judged } = judgeCorrect(correct!.runs, fileName));
+    else ({ verdict, summary, output, ...judged } = judgeCorrect(correct!.runs, fileName, suite.repeat));
     results.push(
       makeResult({
         ...base,
@@ -125,7 +128,7 @@ export async function gradeStudentTests(
         'not counted: your tests must first pass on the correct implementation',
         `Catching this bug counts only when your tests also pass on the correct implementation, and they do not (see "${suite.name}: your tests pass on the correct implementation").`,
       ];
-    } else ({ verdict, summary, output, ...judged } = judgeBuggy(run.runs, fileName, b.hint));
+    } else ({ verdict, summary, output, ...judged } = judgeBuggy(run.runs, fileName, b.hint, suite.repeat));
     const result = makeResult({
       ...base,
       id,
@@ -204,9 +207,10 @@ async function runOnce(ctx: RunContext, suite: StudentTestSuite, binary: string,
   });
   if (outcome.spawnError) return { harnessError: `dsgrade could not start the tests: ${outcome.spawnError}` };
   const testsPassed = !outcome.timedOut && !outcome.flooded && outcome.exitCode === 0;
+  const hitTimeLimit = outcome.timedOut || /panic: test timed out/.test(outcome.output);
   let reason = 'they passed';
-  if (outcome.timedOut || /panic: test timed out/.test(outcome.output)) reason = `they did not finish within ${suite.timeoutSec} s`;
+  if (hitTimeLimit) reason = `they did not finish within ${suite.timeoutSec} s`;
   else if (outcome.flooded) reason = 'they printed too much output';
   else if (!testsPassed) reason = /^--- FAIL: (\S+)/m.exec(outcome.output)?.[1] ? `${/^--- FAIL: (\S+)/m.exec(outcome.output)![1]} failed` : `exit status ${outcome.exitCode ?? outcome.signal}`;
-  return { testsPassed, reason, output: outcome.output, durationMs: Math.round(performance.now() - started) };
+  return { testsPassed, timedOut: hitTimeLimit, reason, output: outcome.output, durationMs: Math.round(performance.now() - started) };
 }

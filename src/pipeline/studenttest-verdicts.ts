@@ -11,6 +11,8 @@ import type { Attempt, Verdict } from '../model.js';
 export interface TestRun {
   /** The student's tests passed (exit 0). */
   testsPassed: boolean;
+  /** The run hit the time limit (then it is not repeated). */
+  timedOut: boolean;
   /** One line: "they passed", "TestX failed", "they did not finish within 60 s", … */
   reason: string;
   output: string;
@@ -31,6 +33,11 @@ function majority(n: number, runs: number): boolean {
   return n * 2 > runs;
 }
 
+/** Said when a run hit the time limit and the others were therefore skipped. */
+function notRepeated(runs: readonly TestRun[], planned: number): string {
+  return runs.length < planned && runs.some((r) => r.timedOut) ? ' That run reached the time limit, so dsgrade did not repeat it.' : '';
+}
+
 /** " in all 3 runs" / " in 2 of 3 runs"; nothing when there was a single run. */
 function inRuns(n: number, runs: number): string {
   if (runs <= 1) return '';
@@ -46,7 +53,7 @@ function attempts(runs: readonly TestRun[], good: (r: TestRun) => boolean, badRe
 const DEPENDS = 'so they depend on timing or on the scheduler';
 
 /** The student's tests on the correct implementation: they must pass. */
-export function judgeCorrect(runs: readonly TestRun[], fileName: string): VariantVerdict {
+export function judgeCorrect(runs: readonly TestRun[], fileName: string, planned = runs.length): VariantVerdict {
   if (runs.length === 0) throw new Error('judgeCorrect needs at least one run');
   const passed = runs.filter((r) => r.testsPassed).length;
   const failedRuns = runs.length - passed;
@@ -62,13 +69,13 @@ export function judgeCorrect(runs: readonly TestRun[], fileName: string): Varian
   return {
     verdict: 'failed',
     summary: `your tests fail on the correct implementation${passed > 0 ? ` (in ${failedRuns} of ${runs.length} runs)` : ''}: ${firstFailure!.reason}`,
-    output: `Your tests in ${fileName} must PASS on the correct implementation, but they failed${inRuns(failedRuns, runs.length)}: ${firstFailure!.reason}${passed > 0 ? `\nThey passed in the other ${passed === 1 ? 'run' : `${passed} runs`}, ${DEPENDS}.` : ''}\n\n--- output ---\n${firstFailure!.output}`,
+    output: `Your tests in ${fileName} must PASS on the correct implementation, but they failed${inRuns(failedRuns, runs.length)}: ${firstFailure!.reason}.${notRepeated(runs, planned)}${passed > 0 ? `\nThey passed in the other ${passed === 1 ? 'run' : `${passed} runs`}, ${DEPENDS}.` : ''}\n\n--- output ---\n${firstFailure!.output}`,
     ...a,
   };
 }
 
 /** The student's tests on a buggy implementation: they must fail (catch it). */
-export function judgeBuggy(runs: readonly TestRun[], fileName: string, hint: string | undefined): VariantVerdict {
+export function judgeBuggy(runs: readonly TestRun[], fileName: string, hint: string | undefined, planned = runs.length): VariantVerdict {
   if (runs.length === 0) throw new Error('judgeBuggy needs at least one run');
   const caught = runs.filter((r) => !r.testsPassed).length;
   const firstCatch = runs.find((r) => !r.testsPassed);
@@ -79,7 +86,7 @@ export function judgeBuggy(runs: readonly TestRun[], fileName: string, hint: str
     return {
       verdict: 'passed',
       summary: '',
-      output: `Your tests failed on this buggy implementation${inRuns(caught, runs.length)}, as they should (${firstCatch!.reason}).${firstMiss ? `\n${mixed} A test that checks the broken promise deterministically catches it every time.` : ''}`,
+      output: `Your tests failed on this buggy implementation${inRuns(caught, runs.length)}, as they should (${firstCatch!.reason}).${notRepeated(runs, planned)}${firstMiss ? `\n${mixed} A test that checks the broken promise deterministically catches it every time.` : ''}`,
       ...a,
     };
   }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { judgeBuggy, judgeCorrect, type TestRun } from '../../src/pipeline/studenttest-verdicts.js';
 
-const pass: TestRun = { testsPassed: true, reason: 'they passed', output: 'PASS output', durationMs: 10 };
-const fail = (test = 'TestClose'): TestRun => ({ testsPassed: false, reason: `${test} failed`, output: `--- FAIL: ${test}`, durationMs: 20 });
+const pass: TestRun = { testsPassed: true, timedOut: false, reason: 'they passed', output: 'PASS output', durationMs: 10 };
+const fail = (test = 'TestClose'): TestRun => ({ testsPassed: false, timedOut: false, reason: `${test} failed`, output: `--- FAIL: ${test}`, durationMs: 20 });
+const hung: TestRun = { testsPassed: false, timedOut: true, reason: 'they did not finish within 60 s', output: 'panic: test timed out after 1m0s', durationMs: 60_000 };
 const HINT = 'Call Close while a square is pending.';
 
 describe('tests on the correct implementation', () => {
@@ -68,5 +69,20 @@ describe('tests on a buggy implementation', () => {
     expect(v).toMatchObject({ verdict: 'failed', flaky: false, summary: 'your tests pass on a buggy implementation' });
     expect(v.output).not.toMatch(/Hint|caught it/);
     expect(judgeBuggy([pass, pass, pass], 'squarer_test.go', HINT).summary).toBe(`your tests pass on a buggy implementation: ${HINT}`);
+  });
+});
+
+describe('a run that hit the time limit', () => {
+  it('decides alone and says it was not repeated', () => {
+    const caught = judgeBuggy([hung], 'squarer_test.go', HINT, 3);
+    expect(caught).toMatchObject({ verdict: 'passed', flaky: false });
+    expect(caught.output).toBe('Your tests failed on this buggy implementation, as they should (they did not finish within 60 s). That run reached the time limit, so dsgrade did not repeat it.');
+    const correct = judgeCorrect([hung], 'squarer_test.go', 3);
+    expect(correct).toMatchObject({ verdict: 'failed', summary: 'your tests fail on the correct implementation: they did not finish within 60 s' });
+    expect(correct.output).toMatch(/but they failed: they did not finish within 60 s\. That run reached the time limit, so dsgrade did not repeat it\./);
+  });
+
+  it('says nothing about repeating when every planned run happened', () => {
+    expect(judgeBuggy([hung, hung, hung], 'squarer_test.go', HINT, 3).output).not.toMatch(/did not repeat/);
   });
 });
