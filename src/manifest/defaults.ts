@@ -65,6 +65,7 @@ export type RawSuite =
       testFile: string;
       implFile: string;
       timeoutSec?: number;
+      repeat?: number;
       race?: boolean;
       visibility?: Visibility;
       tags?: string[];
@@ -184,6 +185,7 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
     testFile: trimSlashes(s.testFile),
     implFile: trimSlashes(s.implFile),
     timeoutSec: s.timeoutSec ?? DEFAULTS.studentTestTimeoutSec,
+    repeat: s.repeat ?? 1,
     race: s.race ?? false,
     visibility: s.visibility ?? DEFAULTS.visibility,
     tags: s.tags ?? [],

@@ -122,6 +122,8 @@ export interface StudentTestSuite {
   testFile: string;
   implFile: string;
   timeoutSec: number;
+  /** Runs on each implementation; more than half of them decide each verdict. */
+  repeat: number;
   race: boolean;
   visibility: Visibility;
   tags: string[];

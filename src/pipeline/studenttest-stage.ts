@@ -2,7 +2,13 @@
  * Grading the student's own tests (P0 part B): their test file runs against the correct staff
  * implementation — where it must pass — and against each buggy one — where it must fail.
  * Every variant gets its own copy of the tree, so variants can run in parallel.
+ *
+ * What happens in such a run depends on Go's scheduler, which no seed replays: each variant is
+ * therefore run `repeat` times, more than half of the runs decide its verdict, and runs that
+ * disagree are reported as flaky, with the counts. A run that hits the time limit is not
+ * repeated. The rerun hint says why there is no seed instead of offering one.
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { binaryName } from '../build/go-command.js';
 import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
@@ -13,15 +19,13 @@ import type { TestResult, Verdict } from '../model.js';
 import { makeRunDir } from '../sandbox/launcher.js';
 import { runProcess } from '../sandbox/process.js';
 import { makeResult, type RunContext } from './context.js';
+import { judgeBuggy, judgeCorrect, type TestRun, type VariantVerdict } from './studenttest-verdicts.js';
 
 interface VariantRun {
-  /** The student's tests passed (exit 0) on this implementation. */
-  testsPassed: boolean;
   /** dsgrade could not decide (toolchain could not start). */
   harnessError?: string;
   compileError?: { summary: string; text: string };
-  reason: string;
-  output: string;
+  runs: TestRun[];
   durationMs: number;
 }
 
@@ -39,36 +43,55 @@ export async function gradeStudentTests(
 
   const runs = new Map<string, VariantRun>();
   if (!blocker) {
+    // Every variant is built first; then all runs of all variants share the limiter.
+    const built = new Map<string, BuiltVariant>();
     await Promise.all(
       variants.map((v) =>
         ctx.limit(async () => {
           ctx.progress.started?.(`${suite.id}/${v.key}`);
-          runs.set(v.key, await runVariant(ctx, suite, v.key, v.file, diagnostics));
+          const b = await buildVariant(ctx, suite, v.key, v.file, diagnostics);
+          if ('binary' in b) built.set(v.key, b);
+          else runs.set(v.key, b);
         }),
       ),
     );
+    const perRun = new Map<string, (TestRun | { harnessError: string })[]>([...built.keys()].map((k) => [k, []]));
+    await Promise.all(
+      [...built].flatMap(([key, b]) =>
+        Array.from({ length: suite.repeat }, (_, i) =>
+          ctx.limit(async () => {
+            // A run that hit the time limit decides its variant: waiting the limit out again
+            // would cost minutes per variant, and a test blocked forever blocks again.
+            if (perRun.get(key)!.some((r) => 'timedOut' in r && r.timedOut)) return;
+            perRun.get(key)![i] = await runOnce(ctx, suite, b.binary, b.runDir, path.join(b.dir, 'scratch', `run-${i}`));
+          }),
+        ),
+      ),
+    );
+    for (const [key, b] of built) {
+      const all = perRun.get(key)!.filter((r) => r !== undefined);
+      const broken = all.find((r): r is { harnessError: string } => 'harnessError' in r);
+      const ok = all.filter((r): r is TestRun => !('harnessError' in r));
+      const durationMs = b.buildMs + ok.reduce((sum, r) => sum + r.durationMs, 0);
+      runs.set(key, broken ? { harnessError: broken.harnessError, runs: ok, durationMs } : { runs: ok, durationMs });
+    }
   }
 
   const results: TestResult[] = [];
   const correct = runs.get('correct');
+  const correctPassed = !!correct && !correct.harnessError && !correct.compileError && judgeCorrect(correct.runs, '').verdict === 'passed';
   const base = { suite: suite.id, visibility: suite.visibility, tags: suite.tags };
-  const rerun = `${ctx.rerunBase} --only ${suite.id} --seed ${ctx.seed}`;
   const fileName = ctx.displayName(suite.testFile);
 
   if (ctx.selected(`${suite.id}/correct`)) {
     let verdict: Verdict;
     let summary: string;
     let output: string;
+    let judged: Partial<Pick<VariantVerdict, 'attempts' | 'flaky'>> = {};
     if (blocker) [verdict, summary, output] = ['failed', blocker.reason, 'This test was not run.'];
     else if (correct!.harnessError) [verdict, summary, output] = ['error', correct!.harnessError, correct!.harnessError];
     else if (correct!.compileError) [verdict, summary, output] = ['failed', correct!.compileError.summary, correct!.compileError.text];
-    else if (correct!.testsPassed) [verdict, summary, output] = ['passed', '', `Your tests in ${fileName} pass on the correct implementation, as they should.\n\n${correct!.output}`];
-    else
-      [verdict, summary, output] = [
-        'failed',
-        `your tests fail on the correct implementation: ${correct!.reason}`,
-        `Your tests in ${fileName} must PASS on the correct implementation, but they failed: ${correct!.reason}\n\n--- output ---\n${correct!.output}`,
-      ];
+    else ({ verdict, summary, output, ...judged } = judgeCorrect(correct!.runs, fileName, suite.repeat));
     results.push(
       makeResult({
         ...base,
@@ -81,7 +104,8 @@ export async function gradeStudentTests(
         durationMs: correct?.durationMs ?? 0,
         summary,
         output,
-        rerun,
+        rerun: rerunHint(ctx, suite, 'correct'),
+        ...judged,
       }),
     );
     ctx.progress.finished?.(results[results.length - 1]!);
@@ -94,24 +118,17 @@ export async function gradeStudentTests(
     let verdict: Verdict;
     let summary: string;
     let output: string;
+    let judged: Partial<Pick<VariantVerdict, 'attempts' | 'flaky'>> = {};
     if (blocker) [verdict, summary, output] = ['failed', blocker.reason, 'This test was not run.'];
     else if (!run || run.harnessError) [verdict, summary, output] = ['error', run?.harnessError ?? 'not run', run?.harnessError ?? 'not run'];
     else if (run.compileError) [verdict, summary, output] = ['failed', run.compileError.summary, run.compileError.text];
-    else if (suite.requireCorrectPass && !correct?.testsPassed) {
+    else if (suite.requireCorrectPass && !correctPassed) {
       [verdict, summary, output] = [
         'failed',
         'not counted: your tests must first pass on the correct implementation',
         `Catching this bug counts only when your tests also pass on the correct implementation, and they do not (see "${suite.name}: your tests pass on the correct implementation").`,
       ];
-    } else if (!run.testsPassed) {
-      [verdict, summary, output] = ['passed', '', `Your tests failed on this buggy implementation, as they should (${run.reason}).`];
-    } else {
-      [verdict, summary, output] = [
-        'failed',
-        `your tests pass on a buggy implementation${b.hint ? `: ${b.hint}` : ''}`,
-        `Your tests in ${fileName} passed on a buggy implementation; they should have failed.${b.hint ? `\nHint: ${b.hint}` : ''}\n\n--- output ---\n${run.output}`,
-      ];
-    }
+    } else ({ verdict, summary, output, ...judged } = judgeBuggy(run.runs, fileName, b.hint, suite.repeat));
     const result = makeResult({
       ...base,
       id,
@@ -123,7 +140,8 @@ export async function gradeStudentTests(
       durationMs: run?.durationMs ?? 0,
       summary,
       output,
-      rerun,
+      rerun: rerunHint(ctx, suite, b.name),
+      ...judged,
     });
     results.push(result);
     ctx.progress.finished?.(result);
@@ -131,7 +149,24 @@ export async function gradeStudentTests(
   return results;
 }
 
-async function runVariant(ctx: RunContext, suite: StudentTestSuite, key: string, implFile: string | undefined, diagnostics: DiagnosticsContext): Promise<VariantRun> {
+/**
+ * How to run one variant again. No `--seed`: what happens in these runs is decided by Go's
+ * scheduler, which dsgrade's seed does not replay.
+ */
+function rerunHint(ctx: RunContext, suite: StudentTestSuite, key: string): string {
+  const runs = suite.repeat > 1 ? `dsgrade runs your tests ${suite.repeat} times on each implementation` : 'one run per implementation';
+  return `${ctx.rerunBase} --only ${suite.id}/${key}    (no --seed: these runs depend on Go's scheduler, which no seed replays; ${runs}. Locally, go test -count=20 ./${suite.package} shows whether your tests pass every time on the correct one)`;
+}
+
+/** A variant's test binary, ready to run, or why there is none. */
+interface BuiltVariant {
+  binary: string;
+  runDir: string;
+  dir: string;
+  buildMs: number;
+}
+
+async function buildVariant(ctx: RunContext, suite: StudentTestSuite, key: string, implFile: string | undefined, diagnostics: DiagnosticsContext): Promise<BuiltVariant | VariantRun> {
   const started = performance.now();
   const dir = path.join(ctx.workDir, 'variants', key);
   const tree = await cloneTree({ moduleDir: ctx.moduleDir }, dir);
@@ -148,15 +183,20 @@ async function runVariant(ctx: RunContext, suite: StudentTestSuite, key: string,
   });
   const elapsed = (): number => Math.round(performance.now() - started);
   if (!compiled.ok) {
-    if (compiled.outcome.spawnError) return { testsPassed: false, harnessError: `dsgrade could not run the Go toolchain: ${compiled.outcome.spawnError}`, reason: '', output: '', durationMs: elapsed() };
+    if (compiled.outcome.spawnError) return { harnessError: `dsgrade could not run the Go toolchain: ${compiled.outcome.spawnError}`, runs: [], durationMs: elapsed() };
     const explained = explainCompileErrors(compiled.outcome.output, diagnostics);
-    return { testsPassed: false, compileError: { summary: explained.summary, text: `Your tests do not compile.\n\n${explained.text}` }, reason: '', output: '', durationMs: elapsed() };
+    return { compileError: { summary: explained.summary, text: `Your tests do not compile.\n\n${explained.text}` }, runs: [], durationMs: elapsed() };
   }
-  const scratch = path.join(dir, 'scratch', 'run');
   // Run from a copy of the package folder without Go sources: the module tree is the builder's.
   const runDir = await makeRunDir(path.join(tree.moduleDir, ...suite.package.split('/')), path.join(dir, 'run'));
+  return { binary: compiled.binary, runDir, dir, buildMs: elapsed() };
+}
+
+async function runOnce(ctx: RunContext, suite: StudentTestSuite, binary: string, runDir: string, scratch: string): Promise<TestRun | { harnessError: string }> {
+  const started = performance.now();
+  await fs.mkdir(scratch, { recursive: true });
   const outcome = await runProcess({
-    file: compiled.binary,
+    file: binary,
     args: ['-test.v', '-test.count=1', '-test.paniconexit0', `-test.timeout=${suite.timeoutSec}s`],
     cwd: runDir,
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: scratch, TMPDIR: '/tmp' },
@@ -165,11 +205,12 @@ async function runVariant(ctx: RunContext, suite: StudentTestSuite, key: string,
     floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
     ...(ctx.sandbox ? { sandbox: { sandbox: ctx.sandbox, role: 'run' as const, writableDirs: [scratch], race: suite.race, isolateNetwork: true } } : {}),
   });
-  if (outcome.spawnError) return { testsPassed: false, harnessError: `dsgrade could not start the tests: ${outcome.spawnError}`, reason: '', output: '', durationMs: elapsed() };
+  if (outcome.spawnError) return { harnessError: `dsgrade could not start the tests: ${outcome.spawnError}` };
   const testsPassed = !outcome.timedOut && !outcome.flooded && outcome.exitCode === 0;
+  const hitTimeLimit = outcome.timedOut || /panic: test timed out/.test(outcome.output);
   let reason = 'they passed';
-  if (outcome.timedOut || /panic: test timed out/.test(outcome.output)) reason = `they did not finish within ${suite.timeoutSec} s`;
+  if (hitTimeLimit) reason = `they did not finish within ${suite.timeoutSec} s`;
   else if (outcome.flooded) reason = 'they printed too much output';
   else if (!testsPassed) reason = /^--- FAIL: (\S+)/m.exec(outcome.output)?.[1] ? `${/^--- FAIL: (\S+)/m.exec(outcome.output)![1]} failed` : `exit status ${outcome.exitCode ?? outcome.signal}`;
-  return { testsPassed, reason, output: outcome.output, durationMs: elapsed() };
+  return { testsPassed, timedOut: hitTimeLimit, reason, output: outcome.output, durationMs: Math.round(performance.now() - started) };
 }

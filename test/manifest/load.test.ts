@@ -102,7 +102,7 @@ describe('a valid minimal manifest', () => {
     expect(own).toMatchObject({ timeoutSec: 9, race: false, visibility: 'after_due_date', tags: ['kv', 'slow'] });
   });
 
-  it('defaults a studenttests suite (timeout 30, requireCorrectPass, absolute buggy files)', async () => {
+  it('defaults a studenttests suite (timeout 30, one run, requireCorrectPass, absolute buggy files)', async () => {
     const raw = baseManifest();
     raw.suites.push({
       id: 'sq',
@@ -115,7 +115,7 @@ describe('a valid minimal manifest', () => {
     });
     const { manifest: m } = await p.load(raw);
     const s = m.suites[1] as StudentTestSuite;
-    expect(s).toMatchObject({ kind: 'studenttests', name: 'sq', timeoutSec: 30, race: false, visibility: 'visible', tags: [], requireCorrectPass: true });
+    expect(s).toMatchObject({ kind: 'studenttests', name: 'sq', timeoutSec: 30, repeat: 1, race: false, visibility: 'visible', tags: [], requireCorrectPass: true });
     expect(s.buggy).toEqual([{ name: 'never-closes', file: path.join(p.dir, 'buggy', 'never-closes.go'), points: 2 }]);
   });
 });

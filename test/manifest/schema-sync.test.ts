@@ -102,6 +102,7 @@ const FULL: Json = {
       testFile: 'sqpart/squarer_test.go',
       implFile: 'sqpart/squarer_impl.go',
       timeoutSec: 13,
+      repeat: 3,
       race: true,
       visibility: 'hidden',
       tags: ['sq'],

@@ -1,5 +1,10 @@
-// Buggy Squarer: after sending a square it forgets to disable the send case,
-// so the same square can be sent again to a receiver that is waiting.
+// Buggy Squarer: every square is sent twice before the next number is read.
+//
+// Breaks: "Initialize returns the channel on which the squares of the
+// input's elements are passed" — one number, two values. Deterministic: the
+// second copy is always offered and nothing else can happen before it is
+// received, so a test that reads past the first square, or sends a second
+// number after it, sees it every run. Close works in every state.
 
 package p0partB
 
@@ -19,22 +24,27 @@ func (sq *SquarerImpl) Initialize(input chan int) <-chan int {
 	return sq.output
 }
 
-// Close stops the squarer's goroutine.
+// Close stops the squarer's goroutine and returns once it has stopped.
 func (sq *SquarerImpl) Close() {
 	sq.stop <- struct{}{}
 }
 
+// run offers each square until it has been received twice (the count should
+// have been one).
 func (sq *SquarerImpl) run() {
 	in := sq.input
 	var out chan int
-	square := 0
+	square, sends := 0, 0
 	for {
 		select {
 		case n := <-in:
-			square = n * n
+			square, sends = n*n, 2
 			in, out = nil, sq.output
 		case out <- square:
-			in = sq.input
+			sends--
+			if sends == 0 {
+				in, out = sq.input, nil
+			}
 		case <-sq.stop:
 			return
 		}

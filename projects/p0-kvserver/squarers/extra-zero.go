@@ -1,5 +1,11 @@
 // Buggy Squarer: the worker starts in the "sending" state, so it sends a 0
 // before it has read any number.
+//
+// Breaks: "Initialize returns the channel on which the squares of the
+// input's elements are passed" — the first value passed is the square of no
+// element. Deterministic: until that 0 is received the worker does nothing
+// else (it does not even read), so the first value a test receives, or the
+// first number it tries to send, shows it every run.
 
 package p0partB
 
