@@ -39,7 +39,7 @@ export async function benchPartBCatch(): Promise<Record<string, unknown>> {
     ...(await fs.readdir(m.dir, { withFileTypes: true }))
       .filter((d) => d.isDirectory() && d.name.startsWith('reference-'))
       .map((d) => ({ name: d.name, file: path.join(m.dir, d.name, 'squarer_test.go') })),
-    ...m.mutants.map((mu) => ({ name: `mutant:${mu.name}`, file: path.join(mu.path, 'squarer_test.go') })),
+    ...m.mutants.flatMap((mu) => (mu.path ? [{ name: `mutant:${mu.name}`, file: path.join(mu.path, 'squarer_test.go') }] : [])),
   ];
   const present = [];
   for (const t of tests) if ((!only || only.includes(t.name)) && (await exists(t.file))) present.push(t);
