@@ -32,7 +32,7 @@ describe('checkOnly', () => {
     expect(e.message).toBe('--only matched nothing in project p0-kvserver: "partA/TestBasik2", "scenario/killed"');
     expect(e.fix).toMatch(/did you mean partA\/TestBasic2\b.*scenarios\/killed-clients/);
     expect(e.fix).toContain('scenarios/{slow-readers,killed-clients,partitioned-clients,close-stops-listening}');
-    expect(e.fix).toContain('partB/{correct,close-leaks,double-send,blocks-after-close,extra-zero,reads-ahead}');
+    expect(e.fix).toContain('partB/{correct,close-leaks,double-send,blocks-after-close,extra-zero,leaks-goroutine}');
   });
 
   it('a glob that matches nothing is reported too', () => {
