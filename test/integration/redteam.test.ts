@@ -7,8 +7,8 @@
  * TestBasic1 with a 6 s limit, so that each attack costs seconds.
  *
  * Two copies of it: `project` tests the sandbox, so its gate admits the few syscall functions the
- * process attacks need (fork, kill; with the default gate they are not graded at all, which the
- * gate cases check too); `gateProject` has the default gate and a handin that also admits any
+ * process attacks need (fork, kill, os/exec; with the default gate they are not graded at all, which
+ * the gate cases check too); `gateProject` has the default gate and a handin that also admits any
  * file beside server_impl.go and a student's own srunner/srunner.go, for the gate's cases
  * (fixtures named gate-*). Attacks on the grader's secrets belong in `gateProject`.
  *
@@ -49,8 +49,11 @@ let gateProject: string;
 /** The same cut-down P0 with the two scenarios that check the counters instead of TestBasic1. */
 let scenarioProject: string;
 
-/** What the sandbox's process attacks call; everything else of syscall stays refused. */
-const SANDBOX_ATTACK_SYSCALLS = ['syscall.ForkExec', 'syscall.ProcAttr', 'syscall.SysProcAttr', 'syscall.Kill'];
+/**
+ * What the sandbox's process attacks call; everything else the gate refuses stays refused. os/exec
+ * is admitted so the fd-3 thief tests the layer under the gate: fdguard's close-on-exec.
+ */
+const SANDBOX_ATTACK_ALLOWED = ['syscall.ForkExec', 'syscall.ProcAttr', 'syscall.SysProcAttr', 'syscall.Kill', 'os/exec'];
 
 beforeAll(async () => {
   if (!canRun) return;
@@ -72,7 +75,7 @@ beforeAll(async () => {
   await fs.cp(project, gateProject, { recursive: true });
   scenarioProject = path.join(tmp, 'scenario-project');
   await fs.cp(project, scenarioProject, { recursive: true });
-  await fs.writeFile(path.join(project, 'dsgrade.json'), JSON.stringify({ ...manifest, gate: { allow: SANDBOX_ATTACK_SYSCALLS } }, null, 2));
+  await fs.writeFile(path.join(project, 'dsgrade.json'), JSON.stringify({ ...manifest, gate: { allow: SANDBOX_ATTACK_ALLOWED } }, null, 2));
 
   // The scenario forger runs under the default gate: it needs nothing the gate refuses.
   const full = JSON.parse(await fs.readFile(path.join(PROJECT, 'dsgrade.json'), 'utf8'));
