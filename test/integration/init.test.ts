@@ -18,6 +18,7 @@ import { validateCommand } from '../../src/commands/validate.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import type { GradeReport } from '../../src/model.js';
 import { gradeSubmission } from '../../src/pipeline/grade.js';
+import { mutantSubmission } from '../../src/regress/mutant-submission.js';
 import { liveGroupCount } from '../../src/sandbox/process-registry.js';
 import { copyTree } from '../../src/util/fs.js';
 
@@ -49,12 +50,12 @@ async function courseTree(project: string, name: string): Promise<string> {
   return tree;
 }
 
-/** The reference with one mutant's files laid over it. */
+/** One of the project's mutants as a submission folder (a patch or overlay applied to a copy of the reference). */
 async function mutant(project: string, name: string): Promise<string> {
-  const dir = path.join(tmp, 'mutants', project, name);
-  await copyTree(path.join(REPO, 'projects', project, 'reference'), dir);
-  await copyTree(path.join(REPO, 'projects', project, 'mutants', name), dir);
-  return dir;
+  const { manifest } = await loadManifest(path.join(REPO, 'projects', project));
+  const spec = manifest.mutants.find((m) => m.name === name);
+  if (!spec) throw new Error(`no mutant ${name} in ${project}`);
+  return (await mutantSubmission(manifest, spec, tmp)).dir;
 }
 
 async function grade(manifestFile: string, submission: string, only?: string[]): Promise<GradeReport> {
