@@ -13,7 +13,7 @@ export async function validateCommand(opts: { project: string; io?: CommandIO })
     const tests = manifest.suites.reduce((n, s) => n + (s.kind === 'gotest' ? s.tests.length : s.kind === 'scenario' ? s.scenarios.length : 1 + s.buggy.length), 0);
     io.stdout.write(
       `${manifest.file}: valid — ${manifest.suites.length} suite(s), ${tests} graded test(s), ${manifest.checks.length} check(s), ` +
-        `${totalPoints(manifest)} points, ${staffFiles.size} staff file(s), ${manifest.mutants.length} mutant(s)\n`,
+        `${totalPoints(manifest)} points, ${staffFiles.size} staff file(s), ${manifest.references.length} reference(s), ${manifest.mutants.length} mutant(s)\n`,
     );
     return EXIT.OK;
   } catch (err) {

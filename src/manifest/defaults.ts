@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Visibility } from '../model.js';
-import type { CheckSpec, HandinEntry, Manifest, RetryPolicy, Suite } from './types.js';
+import type { CheckSpec, HandinEntry, Manifest, ReferenceSpec, RetryPolicy, Suite } from './types.js';
 import { scenarioSuiteDefaults, type RawScenarioSuite } from '../scenario/manifest-defaults.js';
 
 /* The raw JSON shape; the schema guarantees required fields and types. */
@@ -20,6 +20,7 @@ export interface RawManifest {
   checks?: (Omit<CheckSpec, 'name' | 'points' | 'visibility' | 'tags' | 'files'> & Partial<CheckSpec>)[];
   suites: RawSuite[];
   reference?: string;
+  references?: { name: string; path: string; description?: string }[];
   mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference'; scoreRange?: [number, number] }[];
 }
 
@@ -88,6 +89,10 @@ export const DEFAULTS = {
 export function applyDefaults(raw: RawManifest, file: string): Manifest {
   const dir = path.dirname(file);
   const abs = (p: string): string => path.resolve(dir, p);
+  // "reference": "dir" is shorthand for one reference named "reference" (the schema refuses both).
+  const references: ReferenceSpec[] =
+    raw.references?.map((r) => ({ name: r.name, path: abs(r.path), ...(r.description !== undefined ? { description: r.description } : {}) })) ??
+    (raw.reference === undefined ? [] : [{ name: 'reference', path: abs(raw.reference) }]);
   return {
     file,
     dir,
@@ -127,7 +132,8 @@ export function applyDefaults(raw: RawManifest, file: string): Manifest {
       }),
     ),
     suites: raw.suites.map((s) => suiteDefaults(s, abs)),
-    reference: raw.reference === undefined ? undefined : abs(raw.reference),
+    references,
+    ...(references[0] ? { reference: references[0].path } : {}),
     mutants: (raw.mutants ?? []).map((m) => ({
       name: m.name,
       path: abs(m.path),

@@ -46,6 +46,10 @@ describe('one schema problem → exactly one issue', () => {
     ['repeat above the maximum', (m) => (m.suites[0].tests[0].repeat = 1000), '/suites/0/tests/0/repeat: must be <= 100', /change the number/],
     ['zero timeout', (m) => (m.suites[0].tests[0].timeoutSec = 0), '/suites/0/tests/0/timeoutSec: must be > 0', /change the number/],
     ['empty suites', (m) => (m.suites = []), '/suites: must have at least 1 item(s)', /add/],
+    ['both "reference" and "references"', (m) => ((m.reference = 'reference'), (m.references = [{ name: 'main', path: 'reference' }])), '/: "reference" and "references" cannot both be given', /keep only one of "reference" and "references": "reference": "dir" is shorthand/],
+    ['a reference entry without a path', (m) => (m.references = [{ name: 'main' }]), '/references/0: missing required property "path"', /add "path"/],
+    ['a reference name with capitals', (m) => (m.references = [{ name: 'Main', path: 'reference' }]), '/references/0/name: must match the pattern ^[a-z0-9][a-z0-9-]*$', /lower-case letters/],
+    ['an empty references list', (m) => (m.references = []), '/references: must have at least 1 item(s)', /add/],
     ['studenttests without buggy', (m) => m.suites.push({ id: 'sq', kind: 'studenttests', package: 'sqpart', testFile: 'sqpart/squarer_test.go', implFile: 'sqpart/squarer_impl.go', correct: { points: 1 } }), '/suites/1: missing required property "buggy"', /add "buggy"/],
   ])('%s', async (_what, change, expected, fix) => {
     const issues = await p.issues(broken(change));
