@@ -230,7 +230,7 @@ func (l *serverLoop) serve(r request) {
 		case gone == endedLost:
 			r.reply <- answer{} // the id exists; what is written to a lost connection goes nowhere
 		default:
-			r.reply <- answer{err: errors.New("lsp: no connection with id " + strconv.Itoa(r.connID))}
+			r.reply <- answer{err: noConnection(r.connID)}
 		}
 	case opCloseConn:
 		switch {
@@ -246,7 +246,7 @@ func (l *serverLoop) serve(r request) {
 			l.forgetReads(r.connID)
 			r.reply <- answer{}
 		default:
-			r.reply <- answer{err: errors.New("lsp: no connection with id " + strconv.Itoa(r.connID))}
+			r.reply <- answer{err: noConnection(r.connID)}
 		}
 	case opClose:
 		l.closing = r.reply
@@ -254,6 +254,10 @@ func (l *serverLoop) serve(r request) {
 			l.retireIfDone(c)
 		}
 	}
+}
+
+func noConnection(id int) error {
+	return errors.New("lsp: no connection with id " + strconv.Itoa(id))
 }
 
 // forgetReads drops what connection id had ready to read: Read returns nothing of a connection

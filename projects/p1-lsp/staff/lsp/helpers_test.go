@@ -126,12 +126,36 @@ func (e *env) pickPort() int {
 	return 20000 + rand.Intn(40000)
 }
 
+// closeGuard records that a test called Close on a client or a server, so that nothing calls it
+// afterwards.
+type closeGuard struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+// markClosed records that Close is being called; false if it was called before.
+func (g *closeGuard) markClosed() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
+	g.closed = true
+	return true
+}
+
+func (g *closeGuard) isClosed() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed
+}
+
 // server is a test's handle on one lsp.Server. It refuses the calls the contract rules out.
 type server struct {
 	srv lsp.Server
+	closeGuard
 
-	mu         sync.Mutex
-	closed     bool         // Close was called
+	connMu     sync.Mutex
 	closedConn map[int]bool // CloseConn was called on these ids
 	pumpOnce   sync.Once
 	msgs       chan serverMsg
@@ -143,9 +167,9 @@ func newServerHandle(srv lsp.Server) *server {
 
 // mayWrite tells whether Write(id) is allowed: the server is open and id was not closed.
 func (s *server) mayWrite(id int) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.closed && !s.closedConn[id]
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	return !s.isClosed() && !s.closedConn[id]
 }
 
 // Write calls the server's Write; calling it where the contract forbids is a bug of the test.
@@ -158,25 +182,14 @@ func (s *server) Write(id int, payload []byte) error {
 
 // CloseConn calls the server's CloseConn once per id.
 func (s *server) CloseConn(id int) error {
-	s.mu.Lock()
-	if s.closed || s.closedConn[id] {
-		s.mu.Unlock()
+	s.connMu.Lock()
+	if s.isClosed() || s.closedConn[id] {
+		s.connMu.Unlock()
 		panic(fmt.Sprintf("staff test bug: CloseConn(%d) after Close or a first CloseConn(%d)", id, id))
 	}
 	s.closedConn[id] = true
-	s.mu.Unlock()
+	s.connMu.Unlock()
 	return s.srv.CloseConn(id)
-}
-
-// markClosed records that Close is being called; false if it was called before.
-func (s *server) markClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.closed = true
-	return true
 }
 
 // Close calls the server's Close (once: a test closes a server at most once).
@@ -207,13 +220,7 @@ type serverMsg struct {
 func (s *server) reads() <-chan serverMsg {
 	s.pumpOnce.Do(func() {
 		go func() {
-			for {
-				s.mu.Lock()
-				closed := s.closed
-				s.mu.Unlock()
-				if closed {
-					return
-				}
+			for !s.isClosed() {
 				id, data, err := s.srv.Read()
 				s.msgs <- serverMsg{id, data, err}
 			}
@@ -227,9 +234,8 @@ func (s *server) reads() <-chan serverMsg {
 type client struct {
 	cli lsp.Client
 	id  int
+	closeGuard
 
-	mu       sync.Mutex
-	closed   bool
 	pumpOnce sync.Once
 	msgs     chan clientMsg
 }
@@ -238,22 +244,9 @@ func newClientHandle(cli lsp.Client) *client {
 	return &client{cli: cli, id: cli.ConnID(), msgs: make(chan clientMsg)}
 }
 
-func (c *client) markClosed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return false
-	}
-	c.closed = true
-	return true
-}
-
 // Write calls the client's Write; calling it after Close is a bug of the test.
 func (c *client) Write(payload []byte) error {
-	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
+	if c.isClosed() {
 		panic(fmt.Sprintf("staff test bug: Write on client %d after Close", c.id))
 	}
 	return c.cli.Write(payload)
@@ -285,13 +278,7 @@ type clientMsg struct {
 func (c *client) reads() <-chan clientMsg {
 	c.pumpOnce.Do(func() {
 		go func() {
-			for {
-				c.mu.Lock()
-				closed := c.closed
-				c.mu.Unlock()
-				if closed {
-					return
-				}
+			for !c.isClosed() {
 				data, err := c.cli.Read()
 				c.msgs <- clientMsg{data, err}
 				if err != nil {

@@ -95,35 +95,53 @@ func main() {
 func (s *scheduler) handle(id int, m *bitcoin.Message) {
 	switch m.Type {
 	case bitcoin.Join:
-		if _, known := s.miners[id]; !known {
-			s.miners[id] = nil
-			s.free = append(s.free, id)
-		}
+		s.join(id)
 	case bitcoin.Request:
-		if _, busy := s.byClient[id]; busy || m.Upper < m.Lower {
-			return
-		}
-		r := &request{client: id, data: m.Data, next: m.Lower, upper: m.Upper}
-		s.byClient[id] = r
-		s.requests = append(s.requests, r)
+		s.accept(id, m)
 	case bitcoin.Result:
-		w, ok := s.miners[id]
-		if !ok || w == nil {
-			return
-		}
-		s.miners[id] = nil
-		s.free = append(s.free, id)
-		r := w.req
-		r.inFlight--
-		if s.byClient[r.client] != r {
-			return // its client is gone
-		}
-		r.best.Offer(m.Hash, m.Nonce)
-		if !r.hasWork() && r.inFlight == 0 {
-			s.lsp.Write(r.client, bitcoin.Encode(bitcoin.NewResult(r.best.Hash, r.best.Nonce)))
-			s.drop(r)
-		}
+		s.finish(id, m.Hash, m.Nonce)
 	}
+}
+
+// join makes connection id a miner, idle for now.
+func (s *scheduler) join(id int) {
+	if _, known := s.miners[id]; known {
+		return
+	}
+	s.miners[id] = nil
+	s.free = append(s.free, id)
+}
+
+// accept starts the job of client id; a client has one request at a time.
+func (s *scheduler) accept(id int, m *bitcoin.Message) {
+	if s.byClient[id] != nil || m.Lower > m.Upper {
+		return
+	}
+	r := &request{client: id, data: m.Data, next: m.Lower, upper: m.Upper}
+	s.byClient[id] = r
+	s.requests = append(s.requests, r)
+}
+
+// finish takes miner id's answer for its chunk; the request's client gets the result once every
+// chunk is answered.
+func (s *scheduler) finish(id int, hash, nonce uint64) {
+	w := s.miners[id]
+	if w == nil {
+		return // not a miner, or one without work
+	}
+	s.miners[id] = nil
+	s.free = append(s.free, id)
+	r := w.req
+	r.inFlight--
+	if s.byClient[r.client] != r {
+		return // its client is gone
+	}
+	r.best.Offer(hash, nonce)
+	if r.hasWork() || r.inFlight > 0 {
+		return
+	}
+	s.lsp.Write(r.client, bitcoin.Encode(bitcoin.NewResult(r.best.Hash, r.best.Nonce)))
+	s.drop(r)
 }
 
 // gone forgets a lost connection: a miner's chunk goes back to its request, a client's request
