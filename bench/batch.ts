@@ -29,7 +29,7 @@ export async function benchBatch(): Promise<Record<string, unknown>> {
   const project = await loadManifest('projects/p0-kvserver');
   const m = project.manifest;
   const mutants = await Promise.all(m.mutants.map(async (x) => ({ name: x.name, sub: await mutantSubmission(m, x) })));
-  const sources = [{ name: 'reference', dir: m.reference! }, ...mutants.map((x) => ({ name: x.name, dir: x.sub.dir }))];
+  const sources = [...m.references.map((r) => ({ name: r.name, dir: r.path })), ...mutants.map((x) => ({ name: x.name, dir: x.sub.dir }))];
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-bench-batch-'));
   await fs.chmod(tmp, 0o755);
   const seed = 4242;

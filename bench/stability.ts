@@ -4,8 +4,9 @@
  * wall time and the serial time (the sum of every test's own duration), and across runs how many
  * test verdicts changed — the number the "a reference passes every time" claim rests on.
  *
- * BENCH_STABILITY_PROJECT (default projects/p1-lsp), BENCH_STABILITY_RUNS (default 20),
- * BENCH_STABILITY_SEED (default 20261126). Progress goes to stderr, one line per run.
+ * BENCH_STABILITY_PROJECT (default projects/p1-lsp), BENCH_STABILITY_REFERENCE (a reference's
+ * name; default the primary), BENCH_STABILITY_RUNS (default 20), BENCH_STABILITY_SEED (default
+ * 20261126). Progress goes to stderr, one line per run.
  */
 import { findFlaky } from '../src/flaky/flaky.js';
 import { loadManifest } from '../src/manifest/load.js';
@@ -15,8 +16,13 @@ export async function benchStability(): Promise<Record<string, unknown>> {
   const runs = Number(process.env.BENCH_STABILITY_RUNS ?? 20);
   const seed = Number(process.env.BENCH_STABILITY_SEED ?? 20261126);
   const project = await loadManifest(projectDir);
-  const reference = project.manifest.reference;
-  if (!reference) throw new Error(`${projectDir}/dsgrade.json names no reference solution`);
+  const wanted = process.env.BENCH_STABILITY_REFERENCE;
+  const ref = wanted === undefined ? project.manifest.references[0] : project.manifest.references.find((r) => r.name === wanted);
+  if (!ref) {
+    const known = project.manifest.references.map((r) => r.name).join(', ') || 'none';
+    throw new Error(`${projectDir}/dsgrade.json names no reference ${wanted === undefined ? 'solution' : `"${wanted}"`} (references: ${known})`);
+  }
+  const reference = ref.path;
 
   // findFlaky grades run i with seed+i (retries off) and counts each test's verdicts; the per-run
   // times come from its reports.
@@ -46,6 +52,7 @@ export async function benchStability(): Promise<Record<string, unknown>> {
   return {
     bench: 'stability',
     project: projectDir,
+    reference: ref.name,
     runs,
     firstSeed: seed,
     fullMarksRuns: perRun.filter((r) => r.score === r.max).length,

@@ -133,13 +133,13 @@ Examples:
 
   program
     .command('regress')
-    .description("grade the project's reference and every mutant; fail on any score that differs from the expected one")
+    .description("grade the project's references and every mutant; fail on any score that differs from the expected one")
     .argument('<project>', 'project folder')
     .option('-j, --jobs <n>', 'tests run at once within one submission', int('--jobs', 1))
     .option('--seed <n>', 'seed for every random choice', parseSeed)
-    .option('--mutant <names>', 'only these mutants (comma-separated, repeatable); "none" for the reference only', collect)
-    .option('--quick', 'reference in full; for each mutant only the tests meant to catch it (its "catchers")')
-    .option('--stability <runs>', 'also grade the reference this many times with different seeds; every test must pass every run', int('--stability', 2))
+    .option('--mutant <names>', 'only these mutants (comma-separated, repeatable); "none" for the references only', collect)
+    .option('--quick', 'every reference in full; for each mutant only the tests meant to catch it (its "catchers")')
+    .option('--stability <runs>', 'also grade every reference this many times with different seeds; every test must pass every run', int('--stability', 2))
     .option('--cache-dir <dir>', 'build cache folder')
     .addOption(backendOption())
     .option('--base-image <ref>', 'Docker: build and run in this local image that has Go instead of the images dsgrade builds')

@@ -32,7 +32,7 @@ export async function regressCommand(opts: RegressCommandOptions): Promise<numbe
     io.stderr.write(`dsgrade: unknown mutant(s): ${unknown.join(', ')}; known: ${loaded.manifest.mutants.map((m) => m.name).join(', ')}\n`);
     return EXIT.USAGE;
   }
-  io.stdout.write(`Regression of ${loaded.manifest.name}${opts.quick ? ' (quick: mutants run only their catcher tests)' : ''}${opts.backend === 'docker' ? ' (backend: docker)' : ''}\n`);
+  io.stdout.write(`Regression of ${loaded.manifest.name}${opts.quick ? ' (quick: references in full, mutants only their catcher tests)' : ''}${opts.backend === 'docker' ? ' (backend: docker)' : ''}\n`);
   const rows = await regress({
     project: loaded,
     jobs: opts.jobs,

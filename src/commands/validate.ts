@@ -51,7 +51,7 @@ export async function validateCommand(opts: ValidateCommandOptions): Promise<num
     const tests = manifest.suites.reduce((n, s) => n + (s.kind === 'gotest' ? s.tests.length : s.kind === 'scenario' ? s.scenarios.length : 1 + s.buggy.length), 0);
     io.stdout.write(
       `${manifest.file}: valid — ${manifest.suites.length} suite(s), ${tests} graded test(s), ${manifest.checks.length} check(s), ` +
-        `${totalPoints(manifest)} points, ${staffFiles.size} staff file(s), ${manifest.mutants.length} mutant(s)\n`,
+        `${totalPoints(manifest)} points, ${staffFiles.size} staff file(s), ${manifest.references.length} reference(s), ${manifest.mutants.length} mutant(s)\n`,
     );
     io.stdout.write(`${describeGatePolicy(manifest.gate)}\n`);
     await writeGoVersionNote(io, manifest.go.version, opts.goVersion);

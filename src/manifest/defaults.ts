@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Visibility } from '../model.js';
-import type { CheckSpec, HandinEntry, LeakPolicy, Manifest, RetryPolicy, Suite } from './types.js';
+import type { CheckSpec, HandinEntry, LeakPolicy, Manifest, ReferenceSpec, RetryPolicy, Suite } from './types.js';
 import { scenarioSuiteDefaults, type RawScenarioSuite } from '../scenario/manifest-defaults.js';
 
 /* The raw JSON shape; the schema guarantees required fields and types. */
@@ -21,6 +21,7 @@ export interface RawManifest {
   gate?: { deny?: string[]; allow?: string[] };
   suites: RawSuite[];
   reference?: string;
+  references?: { name: string; path: string; description?: string }[];
   mutants?: { name: string; path?: string; patch?: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference'; scoreRange?: [number, number] }[];
 }
 
@@ -94,6 +95,10 @@ export const DEFAULTS = {
 export function applyDefaults(raw: RawManifest, file: string): Manifest {
   const dir = path.dirname(file);
   const abs = (p: string): string => path.resolve(dir, p);
+  // "reference": "dir" is shorthand for one reference named "reference" (the schema refuses both).
+  const references: ReferenceSpec[] =
+    raw.references?.map((r) => ({ name: r.name, path: abs(r.path), ...(r.description !== undefined ? { description: r.description } : {}) })) ??
+    (raw.reference === undefined ? [] : [{ name: 'reference', path: abs(raw.reference) }]);
   return {
     file,
     dir,
@@ -134,7 +139,8 @@ export function applyDefaults(raw: RawManifest, file: string): Manifest {
     ),
     gate: { deny: raw.gate?.deny ?? [], allow: raw.gate?.allow ?? [] },
     suites: raw.suites.map((s) => suiteDefaults(s, abs)),
-    reference: raw.reference === undefined ? undefined : abs(raw.reference),
+    references,
+    ...(references[0] ? { reference: references[0].path } : {}),
     mutants: (raw.mutants ?? []).map((m) => ({
       name: m.name,
       ...(m.path !== undefined ? { path: abs(m.path) } : {}),

@@ -244,7 +244,16 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
   if (total <= 0) warnings.push('no check or test is worth any points');
 
   // Reference and mutants.
-  if (m.reference !== undefined && !(await isDirectory(m.reference))) add('/reference', `reference folder not found: ${m.reference}`, 'create it or correct "reference"');
+  // One reference named "reference" is what the shorthand "reference": "dir" stands for: its
+  // problems point at /reference; those of a list at the entry.
+  const shorthand = m.references.length === 1 && m.references[0]!.name === 'reference';
+  const referenceNames = new Set<string>();
+  for (const [i, r] of m.references.entries()) {
+    const at = shorthand ? '/reference' : `/references/${i}`;
+    if (referenceNames.has(r.name)) add(`${at}/name`, `duplicate reference name "${r.name}"`, 'give every reference its own name');
+    referenceNames.add(r.name);
+    if (!(await isDirectory(r.path))) add(shorthand ? at : `${at}/path`, `reference folder not found: ${r.path}`, `create it or correct ${shorthand ? '"reference"' : '"path"'}`);
+  }
   const mutantNames = new Set<string>();
   for (const [i, mu] of m.mutants.entries()) {
     if (mutantNames.has(mu.name)) add(`/mutants/${i}/name`, `duplicate mutant name "${mu.name}"`, 'give every mutant its own name');
@@ -259,7 +268,7 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
       }
     }
     if (mu.base === 'reference' && m.reference === undefined) {
-      add(`/mutants/${i}/base`, `mutant "${mu.name}" is laid over the reference, but the manifest names no "reference"`, 'add "reference", or put every handin file in the mutant folder and remove "base"');
+      add(`/mutants/${i}/base`, `mutant "${mu.name}" is laid over the reference, but the manifest names no "reference" (or "references")`, 'add "reference" (or "references": the first one is the base), or put every handin file in the mutant folder and remove "base"');
     }
     if (mu.scoreRange) {
       const [lo, hi] = mu.scoreRange;

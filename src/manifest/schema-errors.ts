@@ -96,6 +96,16 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
     case 'minimum':
     case 'exclusiveMinimum':
       return { file, pointer, message: `must be ${String(p.comparison)} ${String(p.limit)}`, fix: 'change the number' };
+    case 'not': {
+      // {"not": {"required": [a, b]}}: properties that exclude each other.
+      const both = (err.schema as { required?: unknown } | undefined)?.required;
+      if (Array.isArray(both)) {
+        const names = both.map((n) => `"${String(n)}"`).join(' and ');
+        const hint = both.join(',') === 'reference,references' ? ': "reference": "dir" is shorthand for "references": [{"name": "reference", "path": "dir"}]' : '';
+        return { file, pointer, message: `${names} cannot both be given`, fix: `keep only one of ${names}${hint}` };
+      }
+      return { file, pointer, message: err.message ?? 'fails not', fix: 'see schemas/manifest.schema.json for this field' };
+    }
     default:
       return { file, pointer, message: err.message ?? `fails ${err.keyword}`, fix: 'see schemas/manifest.schema.json for this field' };
   }

@@ -134,6 +134,15 @@ export interface StudentTestSuite {
 
 export type Suite = GoTestSuite | StudentTestSuite | ScenarioSuite;
 
+/** A correct submission that must get full marks. */
+export interface ReferenceSpec {
+  /** Unique among the project's references; "reference" for the `"reference": "dir"` shorthand. */
+  name: string;
+  /** Absolute path of the submission folder. */
+  path: string;
+  description?: string;
+}
+
 export interface MutantSpec {
   name: string;
   /** Absolute path of the mutant submission folder (exactly one of path and patch is set). */
@@ -143,7 +152,7 @@ export interface MutantSpec {
   expectedScore: number;
   description?: string;
   catchers: string[];
-  /** "reference": `path` holds only the files that differ; the rest comes from the reference (see regress/mutant-submission.ts). */
+  /** "reference": `path` holds only the files that differ; the rest comes from the primary reference (see regress/mutant-submission.ts). */
   base?: 'reference';
   /** [lowest, highest] accepted score, for a mutant whose failures depend on timing; absent: exactly expectedScore. */
   scoreRange?: [number, number];
@@ -177,6 +186,9 @@ export interface Manifest {
   /** The static gate: the default policy plus these entries (empty lists: the default alone). */
   gate: GatePolicySpec;
   suites: Suite[];
+  /** Every reference, the primary first ([] when the project has none). */
+  references: ReferenceSpec[];
+  /** Folder of the primary reference (`references[0].path`), what mutants are laid over. */
   reference?: string;
   mutants: MutantSpec[];
 }

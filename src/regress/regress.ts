@@ -1,8 +1,10 @@
 /**
- * Regression of a project against itself: the reference must get full marks and every mutant its
- * expected score. In quick mode a mutant runs only its `catchers`, each of which must fail.
+ * Regression of a project against itself: every reference must get full marks and every mutant its
+ * expected score. In quick mode a mutant runs only its `catchers`, each of which must fail; the
+ * references are still graded in full.
  */
 import type { LoadedManifest } from '../manifest/load.js';
+import type { ReferenceSpec } from '../manifest/types.js';
 import type { GradeReport } from '../model.js';
 import { findFlaky } from '../flaky/flaky.js';
 import { gradeSubmission, type GradeOptions } from '../pipeline/grade.js';
@@ -31,15 +33,15 @@ export interface RegressOptions {
   project: LoadedManifest;
   jobs?: number;
   seed?: number;
-  /** Mutant names to run; [] runs the reference only; undefined runs all. */
+  /** Mutant names to run; [] runs the references only; undefined runs all. */
   mutants?: string[];
   quick?: boolean;
-  /** Grade the reference with only these test ids, suites or globs (default: every test). */
+  /** Grade the references with only these test ids, suites or globs (default: every test). */
   referenceOnly?: string[];
   cacheDir?: string;
   backend?: GradeOptions['backend'];
   docker?: GradeOptions['docker'];
-  /** Also grade the reference this many times (seeds seed, seed+1, …): every test must pass every run. */
+  /** Also grade every reference this many times (seeds seed, seed+1, …): every test must pass every run. */
   stabilityRuns?: number;
   onRow?: (row: RegressionRow) => void;
 }
@@ -59,10 +61,10 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
     rows.push(row);
     opts.onRow?.(row);
   };
-  if (manifest.reference) {
-    const report = await gradeSubmission({ ...base, submission: manifest.reference, ...(opts.referenceOnly ? { only: opts.referenceOnly } : {}) });
-    push(row('reference', 'reference', report.maxScore, report, false));
-    if ((opts.stabilityRuns ?? 0) > 1) push(await stabilityRow(base, manifest.reference, opts.stabilityRuns!));
+  for (const ref of manifest.references) {
+    const report = await gradeSubmission({ ...base, submission: ref.path, ...(opts.referenceOnly ? { only: opts.referenceOnly } : {}) });
+    push(row(referenceRowName(ref), 'reference', report.maxScore, report, false));
+    if ((opts.stabilityRuns ?? 0) > 1) push(await stabilityRow(base, ref, opts.stabilityRuns!));
   }
   const wanted = manifest.mutants.filter((m) => opts.mutants === undefined || opts.mutants.includes(m.name));
   for (const mutant of wanted) {
@@ -91,14 +93,19 @@ export function scoreAccepted(score: number, expected: number, range?: readonly 
   return Math.abs(score - expected) < 1e-6;
 }
 
-/** The reference graded n times: a row that is ok when every test passed in every run. */
-async function stabilityRow(base: Omit<GradeOptions, 'submission'>, reference: string, runs: number): Promise<RegressionRow> {
+/** The row name of a reference: "reference" for the shorthand's one reference, else "reference:<name>". */
+export function referenceRowName(ref: Pick<ReferenceSpec, 'name'>): string {
+  return ref.name === 'reference' ? 'reference' : `reference:${ref.name}`;
+}
+
+/** A reference graded n times: a row that is ok when every test passed in every run. */
+async function stabilityRow(base: Omit<GradeOptions, 'submission'>, ref: ReferenceSpec, runs: number): Promise<RegressionRow> {
   const started = performance.now();
   const { project, seed, ...grade } = base;
-  const r = await findFlaky({ project, submission: reference, runs, seed, grade });
+  const r = await findFlaky({ project, submission: ref.path, runs, seed, grade });
   const stable = r.tests.filter((t) => t.passed === runs);
   return {
-    name: `reference ×${runs} (stability)`,
+    name: `${referenceRowName(ref)} ×${runs} (stability)`,
     kind: 'reference',
     expected: r.tests.length,
     got: stable.length,

@@ -379,7 +379,7 @@ describe('points and mutants', () => {
     delete m.reference;
     m.mutants = [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 0, base: 'reference' }];
     const issues = await p.issues(m);
-    expect(summary(issues)).toEqual(['/mutants/0/base: mutant "returns-nil" is laid over the reference, but the manifest names no "reference"']);
+    expect(summary(issues)).toEqual(['/mutants/0/base: mutant "returns-nil" is laid over the reference, but the manifest names no "reference" (or "references")']);
     expect(issues[0]!.fix).toContain('add "reference"');
   });
 
@@ -476,6 +476,50 @@ describe('project files', () => {
     const m = baseManifest();
     m.reference = 'ref';
     expect(await only(m)).toBe(`/reference: reference folder not found: ${p.dir}/ref`);
+  });
+
+  it('a missing folder in "references" points at that entry', async () => {
+    const m = baseManifest();
+    m.references = [
+      { name: 'main', path: 'reference' },
+      { name: 'other', path: 'reference-other' },
+    ];
+    expect(await only(m)).toBe(`/references/1/path: reference folder not found: ${p.dir}/reference-other`);
+  });
+
+  it('two references with one name', async () => {
+    await p.put('reference-b/server_impl.go', 'package kvpart\n');
+    const m = baseManifest();
+    m.references = [
+      { name: 'main', path: 'reference' },
+      { name: 'main', path: 'reference-b' },
+    ];
+    const issues = await p.issues(m);
+    expect(summary(issues)).toEqual(['/references/1/name: duplicate reference name "main"']);
+    expect(issues[0]!.fix).toContain('its own name');
+  });
+
+  it('several references load, the first is the primary', async () => {
+    await p.put('reference-b/server_impl.go', 'package kvpart\n');
+    const m = baseManifest();
+    m.references = [
+      { name: 'main', path: 'reference' },
+      { name: 'b', path: 'reference-b', description: 'takes other liberties' },
+    ];
+    m.mutants = [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 0, base: 'reference' }];
+    const { manifest } = await p.load(m);
+    expect(manifest.references.map((r) => [r.name, r.path])).toEqual([
+      ['main', `${p.dir}/reference`],
+      ['b', `${p.dir}/reference-b`],
+    ]);
+    expect(manifest.reference).toBe(`${p.dir}/reference`);
+  });
+
+  it('a missing primary reference is one issue, also when mutants are laid over it', async () => {
+    const m = baseManifest();
+    m.references = [{ name: 'main', path: 'nowhere' }];
+    m.mutants = [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 0, base: 'reference' }];
+    expect(await only(m)).toBe(`/references/0/path: reference folder not found: ${p.dir}/nowhere`);
   });
 
   it('a missing mutant', async () => {

@@ -50,6 +50,10 @@ describe('one schema problem → exactly one issue', () => {
     ['a suite timeout beyond a day', (m) => (m.suites[0].timeoutSec = 90_000), '/suites/0/timeoutSec: must be <= 86400 (seconds: one day)', /seconds/],
     ['a build timeout beyond a day', (m) => (m.go.buildTimeoutSec = 1e9), '/go/buildTimeoutSec: must be <= 86400 (seconds: one day)', /timers overflow/],
     ['empty suites', (m) => (m.suites = []), '/suites: must have at least 1 item(s)', /add/],
+    ['both "reference" and "references"', (m) => ((m.reference = 'reference'), (m.references = [{ name: 'main', path: 'reference' }])), '/: "reference" and "references" cannot both be given', /keep only one of "reference" and "references": "reference": "dir" is shorthand/],
+    ['a reference entry without a path', (m) => (m.references = [{ name: 'main' }]), '/references/0: missing required property "path"', /add "path"/],
+    ['a reference name with capitals', (m) => (m.references = [{ name: 'Main', path: 'reference' }]), '/references/0/name: must match the pattern ^[a-z0-9][a-z0-9-]*$', /lower-case letters/],
+    ['an empty references list', (m) => (m.references = []), '/references: must have at least 1 item(s)', /add/],
     ['studenttests without buggy', (m) => m.suites.push({ id: 'sq', kind: 'studenttests', package: 'sqpart', testFile: 'sqpart/squarer_test.go', implFile: 'sqpart/squarer_impl.go', correct: { points: 1 } }), '/suites/1: missing required property "buggy"', /add "buggy"/],
   ])('%s', async (_what, change, expected, fix) => {
     const issues = await p.issues(broken(change));

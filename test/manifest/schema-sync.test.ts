@@ -112,7 +112,7 @@ const FULL: Json = {
     },
   ],
   gate: { deny: ['reflect'], allow: ['syscall.Kill'] },
-  reference: 'reference',
+  references: [{ name: 'main', path: 'reference', description: 'the one correct solution' }],
   mutants: [
     { name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'], base: 'reference', scoreRange: [2, 3.5] },
     { name: 'no-comment', patch: 'mutants/no-comment/mutant.patch', expectedScore: 10 },
@@ -134,6 +134,7 @@ function expectCarried(where: string, props: Record<string, Schema> | undefined,
   const names = Object.keys(props ?? {});
   expect(names.length, `${where}: schema lists no properties`).toBeGreaterThan(0);
   for (const name of names) {
+    if (expected[name] === EXCLUSIVE) continue;
     expect(raw, `${where}.${name} is in the schema but FULL does not set it`).toHaveProperty([name]);
     const want = name in expected ? expected[name] : raw[name];
     if (want === SKIP) continue;
@@ -141,6 +142,8 @@ function expectCarried(where: string, props: Record<string, Schema> | undefined,
   }
 }
 const SKIP = Symbol('checked separately');
+/** A property the schema forbids together with another one FULL sets: checked by its own test. */
+const EXCLUSIVE = Symbol('excluded by another property');
 
 describe('every schema property reaches the loaded manifest', () => {
   it('top level', () => {
@@ -149,7 +152,8 @@ describe('every schema property reaches the loaded manifest', () => {
       $schema: SKIP,
       starter: abs('starter'),
       staff: abs('staff'),
-      reference: abs('reference'),
+      reference: EXCLUSIVE,
+      references: SKIP,
       go: SKIP,
       handin: SKIP,
       limits: SKIP,
@@ -216,6 +220,21 @@ describe('every schema property reaches the loaded manifest', () => {
     expectCarried('buggy', studentThen.properties!.buggy!.items!.properties, rawSuite.buggy[0], suite.buggy[0], {
       file: path.join(p.dir, 'buggy', 'never-closes.go'),
     });
+  });
+
+  it('references, the primary also as "reference"', () => {
+    expectCarried('reference entry', schema.properties!.references!.items!.properties, FULL.references[0], loaded.manifest.references[0], {
+      path: path.join(p.dir, 'reference'),
+    });
+    expect(loaded.manifest.reference).toBe(path.join(p.dir, 'reference'));
+  });
+
+  it('the "reference" shorthand is one reference named "reference"', async () => {
+    const { references, ...rest } = FULL;
+    expect(references).toBeDefined();
+    const shorthand = await p.load({ ...rest, reference: 'reference' });
+    expect(shorthand.manifest.references).toEqual([{ name: 'reference', path: path.join(p.dir, 'reference') }]);
+    expect(shorthand.manifest.reference).toBe(path.join(p.dir, 'reference'));
   });
 
   it('mutants', () => {

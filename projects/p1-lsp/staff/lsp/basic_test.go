@@ -1,5 +1,8 @@
 // Checkpoint tests: echo with several clients, sending without resends, initial sequence numbers,
 // and damaged messages (corrupted, shortened, lengthened).
+//
+// Each test names the clause of the handout (projects/p1-lsp/README.md, "Part A") or of the API
+// (client_api.go, server_api.go) that it enforces; helpers_test.go says which calls are allowed.
 
 package lsp_test
 
@@ -13,6 +16,9 @@ import (
 	"github.com/cmu440/lspnet"
 )
 
+// TestBasic1..6 — API: Client.Read and Server.Read return the messages of one sender "in order,
+// no gaps, no repeats"; Write "never blocks" and errors only when the connection is lost. Echo
+// with 1 to 10 clients and 1 to 500 messages each on a clean network.
 func TestBasic1(t *testing.T) {
 	setup(t).runEcho(params(5, 2000, 1, 0, 1), 1, 1, 10*time.Second, nil)
 }
@@ -53,17 +59,20 @@ func (e *env) expectExactTraffic(res lspnet.SniffResult, data int) {
 	}
 }
 
+// TestSendReceive1..3 — handout, "Epochs, resends": a message is resent only while it is
+// unacknowledged and its back-off has run out; with 3 s epochs on a clean network every Data
+// message is sent exactly once and acknowledged by at most one Ack ("every Data message you
+// accept is acknowledged").
 func TestSendReceive1(t *testing.T) {
 	e := setup(t)
 	p := noResendParams()
 	srv, port := e.startServer(p)
-	msgs, stop := serverPump(srv)
-	defer stop()
+	msgs := srv.reads()
 	cli := e.newClient(port, 100, p)
 	lspnet.StartSniff()
 	want := e.makePayloads(0, 50)
 	e.writeAll("client", cli, want)
-	e.expectServerReads(msgs, map[int][][]byte{cli.ConnID(): want}, 10*time.Second)
+	e.expectServerReads(msgs, map[int][][]byte{cli.id: want}, 10*time.Second)
 	time.Sleep(200 * time.Millisecond)
 	e.expectExactTraffic(lspnet.StopSniff(), 50)
 }
@@ -77,10 +86,10 @@ func TestSendReceive2(t *testing.T) {
 	wants := make([][][]byte, len(clients))
 	for i, cli := range clients {
 		wants[i] = e.makePayloads(i, 30)
-		e.serverWriteAll(srv, cli.ConnID(), wants[i])
+		e.serverWriteAll(srv, cli.id, wants[i])
 	}
 	for i, cli := range clients {
-		e.expectClientReads(fmt.Sprintf("client %d (conn %d)", i, cli.ConnID()), clientPump(cli), wants[i], 10*time.Second)
+		e.expectClientReads(fmt.Sprintf("client %d (conn %d)", i, cli.id), cli.reads(), wants[i], 10*time.Second)
 	}
 	time.Sleep(200 * time.Millisecond)
 	e.expectExactTraffic(lspnet.StopSniff(), 90)
@@ -125,6 +134,8 @@ func (e *env) isnCheck(res lspnet.SniffResult, connID, isn, n int) {
 	}
 }
 
+// TestISN1 — handout, "Messages": the server answers Connect(isn) with Ack(id, isn); Data
+// sequence numbers start at isn+1 "in both directions".
 func TestISN1(t *testing.T) {
 	e := setup(t)
 	p := params(5, 1000, 4, 0, 4)
@@ -133,7 +144,7 @@ func TestISN1(t *testing.T) {
 	defer stop()
 	lspnet.StartSniff()
 	cli := e.newClient(port, 1000, p)
-	e.echoClients([]lsp.Client{cli}, 10, 10*time.Second)
+	e.echoClients([]*client{cli}, 10, 10*time.Second)
 	res := lspnet.StopSniff()
 	var ack *lspnet.SniffedPacket
 	for i, pk := range res.Packets {
@@ -142,12 +153,14 @@ func TestISN1(t *testing.T) {
 			break
 		}
 	}
-	if ack == nil || ack.ConnID != cli.ConnID() {
-		e.fatalf("expected the server to answer Connect(1000) with Ack(%d, 1000); sniffed %v", cli.ConnID(), ack)
+	if ack == nil || ack.ConnID != cli.id {
+		e.fatalf("expected the server to answer Connect(1000) with Ack(%d, 1000); sniffed %v", cli.id, ack)
 	}
-	e.isnCheck(res, cli.ConnID(), 1000, 10)
+	e.isnCheck(res, cli.id, 1000, 10)
 }
 
+// TestISNManyClients — handout, "Messages": connection ids are given "1, 2, 3, … in order"; each
+// connection's Data starts at its own isn+1 in both directions (100 clients, one at a time).
 func TestISNManyClients(t *testing.T) {
 	e := setup(t)
 	p := params(5, 1000, 2, 0, 2)
@@ -156,7 +169,7 @@ func TestISNManyClients(t *testing.T) {
 	defer stop()
 	lspnet.StartSniff()
 	const n = 100
-	clients := make([]lsp.Client, n)
+	clients := make([]*client, n)
 	isns := make([]int, n)
 	for i := range clients {
 		isns[i] = i*1000 + e.rng.Intn(500)
@@ -168,8 +181,8 @@ func TestISNManyClients(t *testing.T) {
 	res := lspnet.StopSniff()
 	ids := map[int]bool{}
 	for i, cli := range clients {
-		ids[cli.ConnID()] = true
-		e.isnCheck(res, cli.ConnID(), isns[i], 2)
+		ids[cli.id] = true
+		e.isnCheck(res, cli.id, isns[i], 2)
 	}
 	for id := 1; id <= n; id++ {
 		if !ids[id] {
@@ -184,17 +197,16 @@ func (e *env) damaged(toServer bool, on, off func()) {
 	e.t.Helper()
 	p := params(20, 250, 10, 0, 10)
 	srv, port := e.startServer(p)
-	msgs, stop := serverPump(srv)
-	defer stop()
+	msgs := srv.reads()
 	cli := e.newClient(port, e.rng.Intn(1000), p)
-	reads := clientPump(cli)
+	reads := cli.reads()
 	want := e.makePayloads(0, 10)
 	on()
 	if toServer {
 		e.writeAll("client", cli, want)
 		e.expectNoServerRead(msgs, epochs(p, 6), "while every Data message was damaged")
 	} else {
-		e.serverWriteAll(srv, cli.ConnID(), want)
+		e.serverWriteAll(srv, cli.id, want)
 		select {
 		case m := <-reads:
 			e.fatalf("client Read returned (%s, %v) while every Data message was damaged; expected nothing to be readable", show(m.data), m.err)
@@ -203,11 +215,15 @@ func (e *env) damaged(toServer bool, on, off func()) {
 	}
 	off()
 	if toServer {
-		e.expectServerReads(msgs, map[int][][]byte{cli.ConnID(): want}, 10*time.Second)
+		e.expectServerReads(msgs, map[int][][]byte{cli.id: want}, 10*time.Second)
 	} else {
 		e.expectClientReads("client", reads, want, 10*time.Second)
 	}
 }
+
+// TestCorrupted1..2, TestShortened1..2 — handout, "Checksums, sizes and damaged messages": a
+// payload shorter than Size, or one whose checksum does not match, is dropped (never read, not
+// acknowledged, so the sender resends it and it arrives intact once the damage stops).
 
 func TestCorrupted1(t *testing.T) {
 	setup(t).damaged(true, func() { lspnet.SetMsgCorrupted(true) }, func() { lspnet.SetMsgCorrupted(false) })
@@ -225,6 +241,8 @@ func TestShortened2(t *testing.T) {
 	setup(t).damaged(false, func() { lspnet.SetMsgShorteningPercent(100) }, func() { lspnet.SetMsgShorteningPercent(0) })
 }
 
+// TestLengthened — handout, "Checksums, sizes and damaged messages": a payload longer than Size is
+// cut to Size and then checked and delivered.
 func TestLengthened(t *testing.T) {
 	e := setup(t)
 	e.runEcho(params(5, 2000, 5, 0, 5), 3, 30, 15*time.Second, func() { lspnet.SetMsgLengtheningPercent(100) })

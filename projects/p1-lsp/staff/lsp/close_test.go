@@ -1,5 +1,10 @@
 // Final tests of connection life: a server that starts late, Close and CloseConn, closing while
 // the network flips between working and dead, heartbeats and the detection of lost connections.
+//
+// Each test names the clause of the handout (projects/p1-lsp/README.md) or of the API
+// (client_api.go, server_api.go) that it enforces; helpers_test.go says which calls are allowed.
+// None asserts the value Close returns unless the contract fixes it (the server's Close reports a
+// client lost while it waited), and none calls anything after Close or on an id after CloseConn.
 
 package lsp_test
 
@@ -19,14 +24,18 @@ func (e *env) serverStartsLate(n int) {
 	e.t.Helper()
 	p := params(20, 100, 5, 0, 5)
 	port := e.pickPort()
-	clients := make([]lsp.Client, n)
+	clients := make([]*client, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			clients[i], errs[i] = lsp.NewClient(hostport(port), i*100, p)
+			cli, err := lsp.NewClient(hostport(port), i*100, p)
+			if err == nil && cli != nil {
+				clients[i] = e.adopt(cli)
+			}
+			errs[i] = err
 		}(i)
 	}
 	time.Sleep(epochs(p, 4))
@@ -35,20 +44,23 @@ func (e *env) serverStartsLate(n int) {
 	defer stop()
 	e.within(connectTimeout(p), fmt.Sprintf("NewClient of %d clients started %d epochs before the server", n, 4), wg.Wait)
 	for i := range clients {
-		if errs[i] != nil || clients[i] == nil {
+		if clients[i] == nil {
 			e.fatalf("client %d started 4 epochs before the server (EpochLimit %d): NewClient returned error %v; expected a connection once the server was up", i, p.EpochLimit, errs[i])
 		}
-		c := clients[i]
-		e.t.Cleanup(func() { closeQuietly(c.Close) })
 	}
 	e.echoClients(clients, 10, 15*time.Second)
 }
 
+// TestServerStartsLate1..2 — API: NewClient "returns once the server has acknowledged the
+// connection" and fails only "if no acknowledgment arrives within EpochLimit epochs"; handout: a
+// client resends its Connect every epoch. Clients started 4 epochs before the server (EpochLimit
+// 20) must connect.
 func TestServerStartsLate1(t *testing.T) { setup(t).serverStartsLate(1) }
 func TestServerStartsLate2(t *testing.T) { setup(t).serverStartsLate(3) }
 
-// TestClientClose1 loses packets and closes right after writing: Close must wait until the server
-// has every message.
+// TestClientClose1 — API: client Close "blocks until every message written has been acknowledged
+// by the server". With 40% of the client's packets lost, once Close has returned the server must
+// have every message (read within 3 s, no loss any more).
 func TestClientClose1(t *testing.T) {
 	e := setup(t)
 	p := params(30, 100, 5, 1, 5)
@@ -56,16 +68,14 @@ func TestClientClose1(t *testing.T) {
 	lspnet.SetClientWriteDropPercent(40)
 	want := e.makePayloads(0, 30)
 	e.send(l, true, want)
-	var err error
-	e.within(30*time.Second, "client Close with 30 messages pending", func() { err = l.cli.Close() })
-	if err != nil {
-		e.fatalf("client Close returned %v on a live connection; expected nil", err)
-	}
+	e.within(30*time.Second, "client Close with 30 messages pending", func() { l.cli.Close() })
 	lspnet.ResetDropPercent()
 	e.expect(l, true, want, 3*time.Second)
 }
 
-// TestClientClose2 checks that closed clients and a closed server leave no goroutines behind.
+// TestClientClose2 — API: client and server Close "leave no goroutines behind". After three
+// clients and then the server are closed, only the test's own goroutines may remain (a read pump
+// per client and server still parked in a Read that began before Close).
 func TestClientClose2(t *testing.T) {
 	e := setup(t)
 	before := runtime.NumGoroutine()
@@ -75,28 +85,25 @@ func TestClientClose2(t *testing.T) {
 	clients := e.newClients(3, port, p)
 	e.echoClients(clients, 20, 15*time.Second)
 	for i, cli := range clients {
-		var err error
-		e.within(10*time.Second, fmt.Sprintf("Close of client %d", i), func() { err = cli.Close() })
-		if err != nil {
-			e.fatalf("client %d: Close returned %v; expected nil", i, err)
-		}
+		e.within(10*time.Second, fmt.Sprintf("Close of client %d", i), func() { cli.Close() })
 	}
 	stop()
 	e.within(10*time.Second, "server Close", func() { srv.Close() })
+	allowed := before + len(clients) + 2 // the read pumps of the clients and the server, one more in passing
 	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+	for runtime.NumGoroutine() > allowed && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	// The test's own read pumps may still be parked in Read (at most one per client and server).
-	if n := runtime.NumGoroutine(); n > before+len(clients)+2 {
+	if n := runtime.NumGoroutine(); n > allowed {
 		buf := make([]byte, 1<<16)
 		buf = buf[:runtime.Stack(buf, true)]
-		e.fatalf("%d goroutines are running after every client and the server were closed; expected at most %d (the test's own). Stacks:\n%s", n, before+len(clients)+2, buf)
+		e.fatalf("%d goroutines are running after every client and the server were closed; expected at most %d (the test's own read pumps). Stacks:\n%s", n, allowed, buf)
 	}
 }
 
-// TestServerClose1 loses packets and closes the server right after writing: Close must wait
-// until every client has every message.
+// TestServerClose1 — API: server Close "blocks until every message written to every client has
+// been acknowledged". With 40% of the server's packets lost, once Close has returned every client
+// must have every message (read within 3 s). Nothing is called on the server afterwards.
 func TestServerClose1(t *testing.T) {
 	e := setup(t)
 	p := params(30, 100, 5, 1, 5)
@@ -106,30 +113,24 @@ func TestServerClose1(t *testing.T) {
 	wants := make([][][]byte, len(clients))
 	for i, cli := range clients {
 		wants[i] = e.makePayloads(i, 20)
-		e.serverWriteAll(srv, cli.ConnID(), wants[i])
+		e.serverWriteAll(srv, cli.id, wants[i])
 	}
-	var err error
-	e.within(30*time.Second, "server Close with 60 messages pending", func() { err = srv.Close() })
-	if err != nil {
-		e.fatalf("server Close returned %v with every client alive; expected nil", err)
-	}
+	e.within(30*time.Second, "server Close with 60 messages pending", func() { srv.Close() })
 	lspnet.ResetDropPercent()
 	for i, cli := range clients {
-		e.expectClientReads(fmt.Sprintf("client %d", i), clientPump(cli), wants[i], 3*time.Second)
-	}
-	if err := srv.Write(clients[0].ConnID(), []byte("late")); err == nil {
-		e.fatalf("server Write after Close returned nil; expected an error")
+		e.expectClientReads(fmt.Sprintf("client %d", i), cli.reads(), wants[i], 3*time.Second)
 	}
 }
 
-// TestServerClose2 cuts one client off while the server has messages pending for it: Close must
-// return an error once that client is lost, and the other clients still get everything.
+// TestServerClose2 — API: server Close "returns an error if a client was lost meanwhile" (a client
+// lost before it acknowledged what was pending for it), and still delivers everything to the
+// other clients.
 func TestServerClose2(t *testing.T) {
 	e := setup(t)
 	p := params(5, 100, 5, 0, 5)
 	srv, port := e.startServer(p)
 	clients := e.newClients(3, port, p)
-	victim := clients[0].ConnID()
+	victim := clients[0].id
 	lspnet.StartMiddlebox(func(pk lspnet.Packet) []lspnet.Packet {
 		if pk.ConnID == victim {
 			return nil
@@ -139,7 +140,7 @@ func TestServerClose2(t *testing.T) {
 	wants := make([][][]byte, len(clients))
 	for i, cli := range clients {
 		wants[i] = e.makePayloads(i, 10)
-		e.serverWriteAll(srv, cli.ConnID(), wants[i])
+		e.serverWriteAll(srv, cli.id, wants[i])
 	}
 	var err error
 	e.within(epochs(p, p.EpochLimit+5)+5*time.Second, "server Close while a client is cut off", func() { err = srv.Close() })
@@ -147,12 +148,14 @@ func TestServerClose2(t *testing.T) {
 		e.fatalf("server Close returned nil although client %d was cut off with 10 messages pending; expected an error", victim)
 	}
 	for i, cli := range clients[1:] {
-		e.expectClientReads(fmt.Sprintf("client %d", i+1), clientPump(cli), wants[i+1], 3*time.Second)
+		e.expectClientReads(fmt.Sprintf("client %d", i+1), cli.reads(), wants[i+1], 3*time.Second)
 	}
 }
 
-// TestServerCloseConns1 closes one connection: what was written to it is still delivered, and
-// nothing the client writes afterwards is read; another client is unaffected.
+// TestServerCloseConns1 — API: CloseConn does not block; "messages already written to it are still
+// delivered"; Read "never returns a message from a connection closed with CloseConn" (it may
+// return (id, nil, err) for it, or nothing); another client is unaffected. After CloseConn(id)
+// nothing is called on id.
 func TestServerCloseConns1(t *testing.T) {
 	e := setup(t)
 	p := params(20, 100, 5, 0, 5)
@@ -161,28 +164,26 @@ func TestServerCloseConns1(t *testing.T) {
 	closed, other := clients[0], clients[1]
 	lspnet.SetServerWriteDropPercent(30)
 	want := e.makePayloads(0, 15)
-	e.serverWriteAll(srv, closed.ConnID(), want)
-	if err := srv.CloseConn(closed.ConnID()); err != nil {
-		e.fatalf("CloseConn(%d) returned %v; expected nil", closed.ConnID(), err)
+	e.serverWriteAll(srv, closed.id, want)
+	var err error
+	e.within(2*time.Second, fmt.Sprintf("CloseConn(%d)", closed.id), func() { err = srv.CloseConn(closed.id) })
+	if err != nil {
+		e.fatalf("CloseConn(%d) of a live connection returned %v; expected nil", closed.id, err)
 	}
-	e.expectClientReads("client of the closed connection", clientPump(closed), want, 20*time.Second)
+	e.expectClientReads("client of the closed connection", closed.reads(), want, 20*time.Second)
 	lspnet.ResetDropPercent()
-	if err := srv.Write(closed.ConnID(), []byte("after CloseConn")); err == nil {
-		e.fatalf("server Write to connection %d after CloseConn returned nil; expected an error", closed.ConnID())
-	}
-	closed.Write([]byte("ignored"))
-	msgs, stop := serverPump(srv)
-	defer stop()
+	closed.Write([]byte("ignored")) // the client was not closed: it may write; the server must not deliver it
+	msgs := srv.reads()
 	otherWant := e.makePayloads(1, 5)
 	e.writeAll("other client", other, otherWant)
 	deadline := time.After(10 * time.Second)
 	for k := 0; k < len(otherWant); {
 		select {
 		case m := <-msgs:
-			if m.id == closed.ConnID() && m.data != nil {
+			if m.id == closed.id && m.data != nil {
 				e.fatalf("server Read returned %s from connection %d after CloseConn; expected nothing from it", show(m.data), m.id)
 			}
-			if m.id == other.ConnID() {
+			if m.id == other.id {
 				if m.err != nil || string(m.data) != string(otherWant[k]) {
 					e.fatalf("server Read from the other client returned (%s, %v) as message %d; expected %s", show(m.data), m.err, k, show(otherWant[k]))
 				}
@@ -194,7 +195,9 @@ func TestServerCloseConns1(t *testing.T) {
 	}
 }
 
-// TestServerCloseConns2 closes every connection with messages pending, then the server.
+// TestServerCloseConns2 — API: CloseConn "returns an error if the connection does not exist" (id
+// 999), messages written before CloseConn are still delivered, and Close after CloseConn of every
+// connection returns (Close is allowed after CloseConn).
 func TestServerCloseConns2(t *testing.T) {
 	e := setup(t)
 	p := params(20, 100, 5, 0, 5)
@@ -203,22 +206,18 @@ func TestServerCloseConns2(t *testing.T) {
 	wants := make([][][]byte, len(clients))
 	for i, cli := range clients {
 		wants[i] = e.makePayloads(i, 10)
-		e.serverWriteAll(srv, cli.ConnID(), wants[i])
-		if err := srv.CloseConn(cli.ConnID()); err != nil {
-			e.fatalf("CloseConn(%d) returned %v; expected nil", cli.ConnID(), err)
+		e.serverWriteAll(srv, cli.id, wants[i])
+		if err := srv.CloseConn(cli.id); err != nil {
+			e.fatalf("CloseConn(%d) returned %v; expected nil", cli.id, err)
 		}
 	}
 	if err := srv.CloseConn(999); err == nil {
 		e.fatalf("CloseConn(999) of a connection that never existed returned nil; expected an error")
 	}
 	for i, cli := range clients {
-		e.expectClientReads(fmt.Sprintf("client %d", i), clientPump(cli), wants[i], 10*time.Second)
+		e.expectClientReads(fmt.Sprintf("client %d", i), cli.reads(), wants[i], 10*time.Second)
 	}
-	var err error
-	e.within(10*time.Second, "server Close after CloseConn of every connection", func() { err = srv.Close() })
-	if err != nil {
-		e.fatalf("server Close after CloseConn of every connection returned %v; expected nil", err)
-	}
+	e.within(10*time.Second, "server Close after CloseConn of every connection", func() { srv.Close() })
 }
 
 // flipWrites makes the writes of one side (clients or servers) alternate between total loss and
@@ -273,6 +272,9 @@ func flipWrites(clients bool, period time.Duration) func() {
 // fastCloseParams keeps connections alive through the dead periods of flipWrites.
 func fastCloseParams() *lsp.Params { return params(40, 100, 5, 2, 5) }
 
+// TestFastClose1 — API: client Close blocks until everything written is acknowledged, also when
+// the client's packets are lost in bursts (never for EpochLimit epochs, so the connection is
+// never lost): once Close returned, the server has every message.
 func TestFastClose1(t *testing.T) {
 	e := setup(t)
 	p := fastCloseParams()
@@ -281,15 +283,13 @@ func TestFastClose1(t *testing.T) {
 	defer stopFlip()
 	want := e.makePayloads(0, 30)
 	e.send(l, true, want)
-	var err error
-	e.within(30*time.Second, "client Close while client writes flip between 0% and 100% loss", func() { err = l.cli.Close() })
-	if err != nil {
-		e.fatalf("client Close returned %v; expected nil (the connection was never silent for EpochLimit epochs)", err)
-	}
+	e.within(30*time.Second, "client Close while client writes flip between 0% and 100% loss", func() { l.cli.Close() })
 	stopFlip()
 	e.expect(l, true, want, 3*time.Second)
 }
 
+// TestFastClose2 — API: server Close blocks until every client acknowledged everything, with the
+// server's packets lost in bursts: once Close returned, every client has every message.
 func TestFastClose2(t *testing.T) {
 	e := setup(t)
 	p := fastCloseParams()
@@ -300,53 +300,46 @@ func TestFastClose2(t *testing.T) {
 	wants := make([][][]byte, len(clients))
 	for i, cli := range clients {
 		wants[i] = e.makePayloads(i, 20)
-		e.serverWriteAll(srv, cli.ConnID(), wants[i])
+		e.serverWriteAll(srv, cli.id, wants[i])
 	}
-	var err error
-	e.within(30*time.Second, "server Close while server writes flip between 0% and 100% loss", func() { err = srv.Close() })
-	if err != nil {
-		e.fatalf("server Close returned %v; expected nil (no client was silent for EpochLimit epochs)", err)
-	}
+	e.within(30*time.Second, "server Close while server writes flip between 0% and 100% loss", func() { srv.Close() })
 	stopFlip()
 	for i, cli := range clients {
-		e.expectClientReads(fmt.Sprintf("client %d", i), clientPump(cli), wants[i], 3*time.Second)
+		e.expectClientReads(fmt.Sprintf("client %d", i), cli.reads(), wants[i], 3*time.Second)
 	}
 }
 
+// TestFastClose3 — API: client Close blocks until acknowledged, for three clients closing at once
+// while their packets are lost in bursts: the server then has every message of every client.
 func TestFastClose3(t *testing.T) {
 	e := setup(t)
 	p := fastCloseParams()
 	srv, port := e.startServer(p)
-	msgs, stop := serverPump(srv)
-	defer stop()
+	msgs := srv.reads()
 	clients := e.newClients(3, port, p)
 	stopFlip := flipWrites(true, epochs(p, 3))
 	defer stopFlip()
 	want := map[int][][]byte{}
 	for i, cli := range clients {
-		want[cli.ConnID()] = e.makePayloads(i, 15)
-		e.writeAll(fmt.Sprintf("client %d", i), cli, want[cli.ConnID()])
+		want[cli.id] = e.makePayloads(i, 15)
+		e.writeAll(fmt.Sprintf("client %d", i), cli, want[cli.id])
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(clients))
-	for i, cli := range clients {
+	for _, cli := range clients {
 		wg.Add(1)
-		go func(i int, cli lsp.Client) {
+		go func(cli *client) {
 			defer wg.Done()
-			errs[i] = cli.Close()
-		}(i, cli)
+			cli.Close()
+		}(cli)
 	}
 	e.within(30*time.Second, "Close of 3 clients while client writes flip between 0% and 100% loss", wg.Wait)
-	for i, err := range errs {
-		if err != nil {
-			e.fatalf("client %d: Close returned %v; expected nil", i, err)
-		}
-	}
 	stopFlip()
 	e.expectServerReads(msgs, want, 3*time.Second)
 }
 
-// TestHeartbeat1 leaves a connection idle for many times EpochLimit: heartbeats keep it alive.
+// TestHeartbeat1 — handout, "Heartbeat": "if you sent nothing at all during the epoch, send a
+// heartbeat", so an idle connection stays alive for 20 epochs (EpochLimit 5) with about one
+// heartbeat per epoch from each side, and works afterwards.
 func TestHeartbeat1(t *testing.T) {
 	e := setup(t)
 	p := params(5, 100, 1, 0, 1)
@@ -356,7 +349,7 @@ func TestHeartbeat1(t *testing.T) {
 	res := lspnet.StopSniff()
 	fromClient, fromServer := 0, 0
 	for _, pk := range res.Packets {
-		if pk.IsHeartbeat() && pk.ConnID == l.cli.ConnID() {
+		if pk.IsHeartbeat() && pk.ConnID == l.cli.id {
 			if pk.FromServer {
 				fromServer++
 			} else {
@@ -374,19 +367,19 @@ func TestHeartbeat1(t *testing.T) {
 	e.expect(l, false, want, 5*time.Second)
 }
 
-// TestHeartbeat2 leaves three clients idle; none may be reported lost.
+// TestHeartbeat2 — handout, "Heartbeat" and "Loss": heartbeats keep three idle clients alive, so
+// the server's Read reports no loss in 20 epochs (EpochLimit 4) and their messages arrive.
 func TestHeartbeat2(t *testing.T) {
 	e := setup(t)
 	p := params(4, 100, 2, 0, 2)
 	srv, port := e.startServer(p)
-	msgs, stop := serverPump(srv)
-	defer stop()
+	msgs := srv.reads()
 	clients := e.newClients(3, port, p)
 	e.expectNoServerRead(msgs, epochs(p, 20), "while 3 clients were idle (heartbeats keep them alive)")
 	want := map[int][][]byte{}
 	for i, cli := range clients {
-		want[cli.ConnID()] = e.makePayloads(i, 2)
-		e.writeAll(fmt.Sprintf("client %d", i), cli, want[cli.ConnID()])
+		want[cli.id] = e.makePayloads(i, 2)
+		e.writeAll(fmt.Sprintf("client %d", i), cli, want[cli.id])
 	}
 	e.expectServerReads(msgs, want, 5*time.Second)
 }
@@ -395,7 +388,9 @@ func lossLimit(p *lsp.Params) time.Duration {
 	return epochs(p, p.EpochLimit+4) + 3*time.Second
 }
 
-// TestClientLost silences the server: the client's Read must report the loss.
+// TestClientLost — handout, "Loss": after EpochLimit silent epochs the connection is lost; API:
+// client Read "returns an error once the connection is lost" and Write "returns an error if the
+// connection is lost".
 func TestClientLost(t *testing.T) {
 	e := setup(t)
 	p := params(5, 100, 1, 0, 1)
@@ -419,28 +414,28 @@ func TestClientLost(t *testing.T) {
 	}
 }
 
-// TestServerLost silences one client: the server's Read must return (id, nil, err) for it.
+// TestServerLost — handout, "Loss", and API: when a connection is lost, server "Read returns (id,
+// nil, err) for it" (here: the id with an error). Write to a lost connection must not block; the
+// contract lets it succeed or fail (the course's handout: an error only if the id does not exist).
 func TestServerLost(t *testing.T) {
 	e := setup(t)
 	p := params(5, 100, 1, 0, 1)
 	l := e.newLink(p)
-	id := l.cli.ConnID()
+	id := l.cli.id
 	lspnet.SetClientWriteDropPercent(100)
 	select {
 	case m := <-l.srvMsgs:
-		if m.err == nil || m.id != id || m.data != nil {
+		if m.err == nil || m.id != id {
 			e.fatalf("server Read returned (%d, %s, %v) for a silent client; expected (%d, nil, error)", m.id, show(m.data), m.err, id)
 		}
 	case <-time.After(lossLimit(p)):
 		e.fatalf("server Read did not report the loss of client %d, silent for %v; expected (%d, nil, error)", id, lossLimit(p), id)
 	}
-	if err := l.srv.Write(id, []byte("x")); err == nil {
-		e.fatalf("server Write to lost connection %d returned nil; expected an error", id)
-	}
+	e.within(2*time.Second, fmt.Sprintf("server Write to lost connection %d (Write never blocks)", id), func() { l.srv.Write(id, []byte("x")) })
 }
 
-// TestLostWithPending silences the server while the client has messages pending: Close must not
-// wait for acks that can never come.
+// TestLostWithPending — API: client Close waits for acknowledgments only until "the connection is
+// lost": with the server silent and messages pending, Close returns within EpochLimit epochs.
 func TestLostWithPending(t *testing.T) {
 	e := setup(t)
 	p := params(5, 100, 2, 0, 2)

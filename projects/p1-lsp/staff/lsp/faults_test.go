@@ -1,10 +1,16 @@
 // Final tests under faults: loss, the sliding window and MaxUnackedMessages, back-off, reordering,
 // gaps, duplicates and cumulative acks.
+//
+// Each test names the clause of the handout (projects/p1-lsp/README.md) or of the API that it
+// enforces; helpers_test.go says which calls are allowed. A middlebox runs inside the student's
+// send path, so the callbacks here use only the test's own values (ids read before they are
+// installed), never a method of the client or server.
 
 package lsp_test
 
 import (
 	"fmt"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +19,8 @@ import (
 	"github.com/cmu440/lspnet"
 )
 
+// TestRobust1..4 — handout, "Part A": LSP delivers every message once and in order "even when the
+// network loses" packets (echo with 20% of the writes, or of the reads, lost).
 func TestRobust1(t *testing.T) {
 	setup(t).runEcho(params(20, 100, 1, 0, 1), 1, 50, 25*time.Second, func() { lspnet.SetWriteDropPercent(20) })
 }
@@ -32,8 +40,8 @@ func TestRobust4(t *testing.T) {
 // link is one client connected to a server, with read pumps on both ends.
 type link struct {
 	p       *lsp.Params
-	srv     lsp.Server
-	cli     lsp.Client
+	srv     *server
+	cli     *client
 	isn     int
 	srvMsgs <-chan serverMsg
 	cliMsgs <-chan clientMsg
@@ -42,11 +50,9 @@ type link struct {
 func (e *env) newLink(p *lsp.Params) *link {
 	e.t.Helper()
 	srv, port := e.startServer(p)
-	msgs, stop := serverPump(srv)
-	e.t.Cleanup(stop)
 	isn := e.rng.Intn(5000)
 	cli := e.newClient(port, isn, p)
-	return &link{p: p, srv: srv, cli: cli, isn: isn, srvMsgs: msgs, cliMsgs: clientPump(cli)}
+	return &link{p: p, srv: srv, cli: cli, isn: isn, srvMsgs: srv.reads(), cliMsgs: cli.reads()}
 }
 
 // send writes payloads in one direction.
@@ -55,15 +61,16 @@ func (e *env) send(l *link, toServer bool, want [][]byte) {
 	if toServer {
 		e.writeAll("client", l.cli, want)
 	} else {
-		e.serverWriteAll(l.srv, l.cli.ConnID(), want)
+		e.serverWriteAll(l.srv, l.cli.id, want)
 	}
 }
 
-// expect reads exactly want on the receiving end of one direction.
+// expect reads exactly want on the receiving end of one direction. It may run after the client
+// was closed: it uses the id read at connection time, never the client.
 func (e *env) expect(l *link, toServer bool, want [][]byte, limit time.Duration) {
 	e.t.Helper()
 	if toServer {
-		e.expectServerReads(l.srvMsgs, map[int][][]byte{l.cli.ConnID(): want}, limit)
+		e.expectServerReads(l.srvMsgs, map[int][][]byte{l.cli.id: want}, limit)
 	} else {
 		e.expectClientReads("client", l.cliMsgs, want, limit)
 	}
@@ -133,6 +140,11 @@ func (e *env) windowCapacity(toServer bool, w, m int, oldestOnly bool, readable 
 	e.expect(l, toServer, want[readable:], 20*time.Second)
 }
 
+// TestWindow1..6, TestMaxUnacked1..2 — handout, "The sliding window": with n the oldest
+// unacknowledged message, only n … n+WindowSize−1 may be sent and at most MaxUnackedMessages be
+// unacknowledged, so with acks blocked exactly min(WindowSize, MaxUnackedMessages) messages are
+// readable (WindowSize when only the oldest ack is blocked and MaxUnacked allows it); the rest
+// waits in order and arrives once acks flow ("Write still returns at once").
 func TestWindow1(t *testing.T) { setup(t).windowCapacity(true, 5, 5, false, 5) }
 func TestWindow2(t *testing.T) { setup(t).windowCapacity(true, 8, 3, false, 3) }
 func TestWindow3(t *testing.T) { setup(t).windowCapacity(false, 5, 5, false, 5) }
@@ -163,7 +175,7 @@ func (e *env) maxInFlight(toServer bool, w, m int) {
 	acked := map[int]bool{}
 	worst, at := 0, 0
 	for i, pk := range res.Packets {
-		if pk.ConnID != l.cli.ConnID() {
+		if pk.ConnID != l.cli.id {
 			continue
 		}
 		switch {
@@ -195,6 +207,8 @@ func (e *env) maxInFlight(toServer bool, w, m int) {
 	}
 }
 
+// TestMaxUnacked3..4 — handout, "The sliding window": never more than MaxUnackedMessages sent and
+// unacknowledged, checked on the sniffed traffic while 30% of the acks are lost.
 func TestMaxUnacked3(t *testing.T) { setup(t).maxInFlight(true, 8, 2) }
 func TestMaxUnacked4(t *testing.T) { setup(t).maxInFlight(false, 6, 3) }
 
@@ -238,7 +252,7 @@ func (e *env) backoff(toServer bool, maxBackOff, n, span, epochMillis int) {
 	lspnet.StopMiddlebox()
 	perSeq := map[int]int{}
 	for _, pk := range res.Packets {
-		if pk.Type == lspnet.PacketData && pk.FromServer != toServer && pk.ConnID == l.cli.ConnID() {
+		if pk.Type == lspnet.PacketData && pk.FromServer != toServer && pk.ConnID == l.cli.id {
 			perSeq[pk.SeqNum]++
 		}
 	}
@@ -258,29 +272,76 @@ func (e *env) backoff(toServer bool, maxBackOff, n, span, epochMillis int) {
 	e.expect(l, toServer, want, 20*time.Second)
 }
 
+// TestBackoff1..4 — handout, "Resend with exponential back-off": each unacknowledged message has
+// its own back-off starting at 0, is resent once it has waited more than it, which then doubles up
+// to MaxBackOffInterval (resent on the 1st, 3rd, 6th, 11th, … epoch). With every ack blocked the
+// number of resends must lie within one epoch of that rule.
 func TestBackoff1(t *testing.T) { setup(t).backoff(true, 0, 1, 10, 200) }
 func TestBackoff2(t *testing.T) { setup(t).backoff(true, 4, 1, 30, 100) }
 func TestBackoff3(t *testing.T) { setup(t).backoff(true, 8, 5, 40, 100) }
 func TestBackoff4(t *testing.T) { setup(t).backoff(false, 2, 3, 24, 100) }
 
+// TestConnectTimeout — API: NewClient "returns an error if no acknowledgment arrives within
+// EpochLimit epochs"; handout: a client "resends its Connect every epoch". With nobody listening
+// the socket reports a refused connection, which a client may take as the answer and give up
+// early: only the time limit and at most one Connect per epoch are checked then. With a server
+// listening but every Connect lost, the client must send one Connect per epoch and give up after
+// EpochLimit epochs.
 func TestConnectTimeout(t *testing.T) {
 	e := setup(t)
 	p := params(5, 100, 1, 0, 1)
-	port := e.pickPort()
-	lspnet.StartSniff()
-	var err error
-	var cli lsp.Client
 	limit := epochs(p, p.EpochLimit+3) + 3*time.Second
-	e.within(limit, "NewClient with no server", func() { cli, err = lsp.NewClient(hostport(port), 7, p) })
+
+	lspnet.StartSniff()
+	e.expectNoConnection(freeUDPPort(e), p, limit, "with no server listening")
 	res := lspnet.StopSniff()
-	if err == nil || cli != nil {
-		e.fatalf("NewClient with no server listening returned (%v, %v); expected an error after EpochLimit epochs", cli, err)
+	if res.NumConnects < 1 || res.NumConnects > p.EpochLimit+2 {
+		e.fatalf("NewClient with no server listening sent %d Connect messages before giving up; expected at least one and at most one per epoch (%d)", res.NumConnects, p.EpochLimit+2)
 	}
+
+	_, port := e.startServer(p)
+	lspnet.StartMiddlebox(func(pk lspnet.Packet) []lspnet.Packet {
+		if pk.Type == lspnet.PacketConnect {
+			return nil
+		}
+		return []lspnet.Packet{pk}
+	})
+	lspnet.StartSniff()
+	e.expectNoConnection(port, p, limit, "while every Connect was lost")
+	res = lspnet.StopSniff()
 	if res.NumConnects < p.EpochLimit-1 || res.NumConnects > p.EpochLimit+2 {
-		e.fatalf("NewClient sent %d Connect messages before giving up; expected one per epoch: %d..%d", res.NumConnects, p.EpochLimit-1, p.EpochLimit+2)
+		e.fatalf("NewClient sent %d Connect messages while every Connect was lost; expected one per epoch until EpochLimit (%d) epochs had passed: %d..%d", res.NumConnects, p.EpochLimit, p.EpochLimit-1, p.EpochLimit+2)
 	}
 }
 
+// expectNoConnection calls NewClient, which must return an error within limit.
+func (e *env) expectNoConnection(port int, p *lsp.Params, limit time.Duration, why string) {
+	e.t.Helper()
+	var err error
+	var cli lsp.Client
+	e.within(limit, "NewClient "+why, func() { cli, err = lsp.NewClient(hostport(port), 7, p) })
+	if cli != nil {
+		e.adopt(cli)
+	}
+	if err == nil || cli != nil {
+		e.fatalf("NewClient %s returned (%v, %v); expected an error within EpochLimit (%d) epochs", why, cli, err, p.EpochLimit)
+	}
+}
+
+// freeUDPPort returns a port on which no UDP socket listens (it was free a moment ago), so that
+// no server of another test answers.
+func freeUDPPort(e *env) int {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		e.fatalf("cannot open a UDP socket to find a free port: %v", err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// TestOutOfOrder1..3 — handout, "The sliding window": "the receiver delivers messages strictly in
+// order"; with 50% of the packets delayed 500 ms (so they arrive out of order), Read still returns
+// every message once and in order, in either direction.
 func TestOutOfOrder1(t *testing.T) {
 	e := setup(t)
 	l := e.newLink(params(20, 100, 10, 0, 10))
@@ -299,11 +360,11 @@ func TestOutOfOrder2(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, cli := range clients {
 		want := e.makePayloads(i, 30)
-		e.serverWriteAll(srv, cli.ConnID(), want)
+		e.serverWriteAll(srv, cli.id, want)
 		wg.Add(1)
-		go func(i int, cli lsp.Client) {
+		go func(i int, cli *client) {
 			defer wg.Done()
-			reads := clientPump(cli)
+			reads := cli.reads()
 			for k := range want {
 				m := <-reads
 				if m.err != nil || string(m.data) != string(want[k]) {
@@ -330,9 +391,10 @@ func dataFrom(pk lspnet.Packet, toServer bool, id int) bool {
 func (e *env) scattered(toServer bool) {
 	e.t.Helper()
 	l := e.newLink(params(30, 100, 10, 0, 10))
+	id := l.cli.id
 	seen := map[int]bool{}
 	lspnet.StartMiddlebox(func(pk lspnet.Packet) []lspnet.Packet {
-		if dataFrom(pk, toServer, l.cli.ConnID()) && (pk.SeqNum-l.isn)%3 == 1 && !seen[pk.SeqNum] {
+		if dataFrom(pk, toServer, id) && (pk.SeqNum-l.isn)%3 == 1 && !seen[pk.SeqNum] {
 			seen[pk.SeqNum] = true
 			return nil
 		}
@@ -343,16 +405,21 @@ func (e *env) scattered(toServer bool) {
 	e.expect(l, toServer, want, 20*time.Second)
 }
 
+// TestScattered1..2 — handout, "The sliding window": a message that arrives early "waits until
+// every earlier one has been read": with the first transmission of every third message lost,
+// Read returns all 30 in order, without gaps.
 func TestScattered1(t *testing.T) { setup(t).scattered(true) }
 func TestScattered2(t *testing.T) { setup(t).scattered(false) }
 
-// TestScattered3 holds back the first message: nothing may be read until it arrives.
+// TestScattered3 — handout, "The sliding window": strict in-order delivery; with the first
+// message held back nothing may be read (messages 2..10 have arrived), then all in order.
 func TestScattered3(t *testing.T) {
 	e := setup(t)
 	l := e.newLink(params(30, 100, 10, 0, 10))
+	id := l.cli.id
 	g := &gate{}
 	lspnet.StartMiddlebox(func(pk lspnet.Packet) []lspnet.Packet {
-		if !g.isOpen() && dataFrom(pk, true, l.cli.ConnID()) && pk.SeqNum == l.isn+1 {
+		if !g.isOpen() && dataFrom(pk, true, id) && pk.SeqNum == l.isn+1 {
 			return nil
 		}
 		return []lspnet.Packet{pk}
@@ -364,7 +431,9 @@ func TestScattered3(t *testing.T) {
 	e.expect(l, true, want, 10*time.Second)
 }
 
-// TestDuplicates loses the first two acks of every message so each arrives three times.
+// TestDuplicates — API: Read returns messages with "no repeats"; handout: copies of messages
+// already received are acknowledged again. The first two acks of every message are lost, so
+// each arrives three times and must be read once.
 func TestDuplicates(t *testing.T) {
 	e := setup(t)
 	l := e.newLink(params(30, 100, 5, 0, 5))
@@ -388,9 +457,10 @@ func (e *env) cack(toServer bool) {
 	e.t.Helper()
 	p := params(30, 100, 10, 0, 10)
 	l := e.newLink(p)
+	id := l.cli.id
 	last := l.isn + 10
 	lspnet.StartMiddlebox(func(pk lspnet.Packet) []lspnet.Packet {
-		if isAckFrom(pk, toServer) && pk.ConnID == l.cli.ConnID() {
+		if isAckFrom(pk, toServer) && pk.ConnID == id {
 			if pk.Type == lspnet.PacketAck && pk.SeqNum == last {
 				pk.Type = lspnet.PacketCAck
 				return []lspnet.Packet{pk}
@@ -410,14 +480,16 @@ func (e *env) cack(toServer bool) {
 	res := lspnet.StopSniff()
 	resent := 0
 	for _, pk := range res.Packets {
-		if dataFrom(pk.Packet, toServer, l.cli.ConnID()) {
+		if dataFrom(pk.Packet, toServer, id) {
 			resent++
 		}
 	}
 	if resent != 0 {
-		e.fatalf("after CAck(%d, %d) acknowledged all 10 messages, the sender resent %d Data messages in 6 epochs; expected none", l.cli.ConnID(), last, resent)
+		e.fatalf("after CAck(%d, %d) acknowledged all 10 messages, the sender resent %d Data messages in 6 epochs; expected none", id, last, resent)
 	}
 }
 
+// TestCAck1..2 — handout, "Messages": "CAck (CAck, id, sn) acknowledges every message up to and
+// including sn … you must handle them": after one CAck covers all 10 messages, nothing is resent.
 func TestCAck1(t *testing.T) { setup(t).cack(true) }
 func TestCAck2(t *testing.T) { setup(t).cack(false) }

@@ -1,5 +1,19 @@
 // Helpers shared by the staff tests: set-up with a recorded lspnet seed, servers and clients with
 // time limits, read pumps, echo runs and failure messages that say what was expected and seen.
+//
+// The tests call the student's code only as the course's contract allows (the handout, "What
+// you may assume"); the handles below enforce it for every test:
+//   - A client's ConnID is read once, right after NewClient returned, and kept: it is never
+//     asked again, so never after Close and never from inside a middlebox or sniffer, which run
+//     in the student's send path (an event loop serving ConnID would wait for itself).
+//   - After a test closes a client, no method of it is called again: its read pump stops before
+//     the next Read and the clean-up does not close it a second time.
+//   - After CloseConn(id) neither Write nor CloseConn is called on id; after a server's Close no
+//     method of it is called again (its read pump stops, the echo server is stopped first, the
+//     clean-up does not close it twice). A call that was already running when Close began may
+//     go on running: whether it returns is not the test's business.
+//   - Nothing is asserted about a call the contract rules out, nor about what it leaves open:
+//     the return value of Close, or whether Write to a lost connection fails on the server.
 
 package lsp_test
 
@@ -107,13 +121,190 @@ func (e *env) within(d time.Duration, what string, fn func()) {
 	}
 }
 
-// freePort picks a random port for a server.
+// pickPort picks a random port for a server.
 func (e *env) pickPort() int {
 	return 20000 + rand.Intn(40000)
 }
 
+// closeGuard records that a test called Close on a client or a server, so that nothing calls it
+// afterwards.
+type closeGuard struct {
+	mu     sync.Mutex
+	closed bool
+}
+
+// markClosed records that Close is being called; false if it was called before.
+func (g *closeGuard) markClosed() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
+	g.closed = true
+	return true
+}
+
+func (g *closeGuard) isClosed() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed
+}
+
+// server is a test's handle on one lsp.Server. It refuses the calls the contract rules out.
+type server struct {
+	srv lsp.Server
+	closeGuard
+
+	connMu     sync.Mutex
+	closedConn map[int]bool // CloseConn was called on these ids
+	pumpOnce   sync.Once
+	msgs       chan serverMsg
+}
+
+func newServerHandle(srv lsp.Server) *server {
+	return &server{srv: srv, closedConn: map[int]bool{}, msgs: make(chan serverMsg)}
+}
+
+// mayWrite tells whether Write(id) is allowed: the server is open and id was not closed.
+func (s *server) mayWrite(id int) bool {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	return !s.isClosed() && !s.closedConn[id]
+}
+
+// Write calls the server's Write; calling it where the contract forbids is a bug of the test.
+func (s *server) Write(id int, payload []byte) error {
+	if !s.mayWrite(id) {
+		panic(fmt.Sprintf("staff test bug: server Write(%d) after Close or CloseConn(%d)", id, id))
+	}
+	return s.srv.Write(id, payload)
+}
+
+// CloseConn calls the server's CloseConn once per id.
+func (s *server) CloseConn(id int) error {
+	s.connMu.Lock()
+	if s.isClosed() || s.closedConn[id] {
+		s.connMu.Unlock()
+		panic(fmt.Sprintf("staff test bug: CloseConn(%d) after Close or a first CloseConn(%d)", id, id))
+	}
+	s.closedConn[id] = true
+	s.connMu.Unlock()
+	return s.srv.CloseConn(id)
+}
+
+// Close calls the server's Close (once: a test closes a server at most once).
+func (s *server) Close() error {
+	if !s.markClosed() {
+		panic("staff test bug: server Close called twice")
+	}
+	return s.srv.Close()
+}
+
+// closeQuietly closes the server unless the test did, giving up after a second (the process ends
+// with the test anyway).
+func (s *server) closeQuietly() {
+	if s.markClosed() {
+		waitAtMost(time.Second, func() { s.srv.Close() })
+	}
+}
+
+// serverMsg is one result of Server.Read.
+type serverMsg struct {
+	id   int
+	data []byte
+	err  error
+}
+
+// reads returns the results of the server's Read, from one pump per server that stops before
+// the next Read once the server is closed.
+func (s *server) reads() <-chan serverMsg {
+	s.pumpOnce.Do(func() {
+		go func() {
+			for !s.isClosed() {
+				id, data, err := s.srv.Read()
+				s.msgs <- serverMsg{id, data, err}
+			}
+		}()
+	})
+	return s.msgs
+}
+
+// client is a test's handle on one lsp.Client: its id, read once right after NewClient, and a
+// record of Close so that nothing calls the client afterwards.
+type client struct {
+	cli lsp.Client
+	id  int
+	closeGuard
+
+	pumpOnce sync.Once
+	msgs     chan clientMsg
+}
+
+func newClientHandle(cli lsp.Client) *client {
+	return &client{cli: cli, id: cli.ConnID(), msgs: make(chan clientMsg)}
+}
+
+// Write calls the client's Write; calling it after Close is a bug of the test.
+func (c *client) Write(payload []byte) error {
+	if c.isClosed() {
+		panic(fmt.Sprintf("staff test bug: Write on client %d after Close", c.id))
+	}
+	return c.cli.Write(payload)
+}
+
+// Close calls the client's Close (once).
+func (c *client) Close() error {
+	if !c.markClosed() {
+		panic(fmt.Sprintf("staff test bug: Close of client %d called twice", c.id))
+	}
+	return c.cli.Close()
+}
+
+// closeQuietly closes the client unless the test did, giving up after a second.
+func (c *client) closeQuietly() {
+	if c.markClosed() {
+		waitAtMost(time.Second, func() { c.cli.Close() })
+	}
+}
+
+// clientMsg is one result of Client.Read.
+type clientMsg struct {
+	data []byte
+	err  error
+}
+
+// reads returns the results of the client's Read, from one pump per client that stops at the
+// first error, or before the next Read once the client is closed.
+func (c *client) reads() <-chan clientMsg {
+	c.pumpOnce.Do(func() {
+		go func() {
+			for !c.isClosed() {
+				data, err := c.cli.Read()
+				c.msgs <- clientMsg{data, err}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	})
+	return c.msgs
+}
+
+// waitAtMost runs fn and waits for it at most d.
+func waitAtMost(d time.Duration, fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
 // startServer starts a server on a random free port.
-func (e *env) startServer(p *lsp.Params) (lsp.Server, int) {
+func (e *env) startServer(p *lsp.Params) (*server, int) {
 	e.t.Helper()
 	var lastErr error
 	for try := 0; try < 20; try++ {
@@ -122,8 +313,9 @@ func (e *env) startServer(p *lsp.Params) (lsp.Server, int) {
 		var err error
 		e.within(5*time.Second, "NewServer", func() { srv, err = lsp.NewServer(port, p) })
 		if err == nil && srv != nil {
-			e.t.Cleanup(func() { closeQuietly(srv.Close) })
-			return srv, port
+			s := newServerHandle(srv)
+			e.t.Cleanup(s.closeQuietly)
+			return s, port
 		}
 		lastErr = err
 	}
@@ -132,7 +324,7 @@ func (e *env) startServer(p *lsp.Params) (lsp.Server, int) {
 }
 
 // startServerOn starts a server on a given port.
-func (e *env) startServerOn(port int, p *lsp.Params) lsp.Server {
+func (e *env) startServerOn(port int, p *lsp.Params) *server {
 	e.t.Helper()
 	var srv lsp.Server
 	var err error
@@ -140,21 +332,9 @@ func (e *env) startServerOn(port int, p *lsp.Params) lsp.Server {
 	if err != nil || srv == nil {
 		e.fatalf("NewServer(%d) failed: expected a server, got error %v", port, err)
 	}
-	e.t.Cleanup(func() { closeQuietly(srv.Close) })
-	return srv
-}
-
-// closeQuietly calls close but gives up after a second (the process ends with the test anyway).
-func closeQuietly(fn func() error) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn()
-	}()
-	select {
-	case <-done:
-	case <-time.After(time.Second):
-	}
+	s := newServerHandle(srv)
+	e.t.Cleanup(s.closeQuietly)
+	return s
 }
 
 func hostport(port int) string {
@@ -166,23 +346,35 @@ func connectTimeout(p *lsp.Params) time.Duration {
 	return epochs(p, p.EpochLimit+2) + 5*time.Second
 }
 
+// adopt wraps a client NewClient returned (reading its id now) and closes it at the end of the test.
+func (e *env) adopt(cli lsp.Client) *client {
+	c := newClientHandle(cli)
+	e.t.Cleanup(c.closeQuietly)
+	return c
+}
+
 // newClient connects a client and fails the test if it cannot.
-func (e *env) newClient(port, isn int, p *lsp.Params) lsp.Client {
+func (e *env) newClient(port, isn int, p *lsp.Params) *client {
 	e.t.Helper()
-	var cli lsp.Client
+	var c *client
 	var err error
-	e.within(connectTimeout(p), fmt.Sprintf("NewClient(isn %d)", isn), func() { cli, err = lsp.NewClient(hostport(port), isn, p) })
-	if err != nil || cli == nil {
+	e.within(connectTimeout(p), fmt.Sprintf("NewClient(isn %d) and ConnID", isn), func() {
+		var cli lsp.Client
+		cli, err = lsp.NewClient(hostport(port), isn, p)
+		if err == nil && cli != nil {
+			c = e.adopt(cli)
+		}
+	})
+	if c == nil {
 		e.fatalf("NewClient(%s, %d, %v) failed: expected a connection, got error %v", hostport(port), isn, p, err)
 	}
-	e.t.Cleanup(func() { closeQuietly(cli.Close) })
-	return cli
+	return c
 }
 
 // newClients connects n clients concurrently with random initial sequence numbers.
-func (e *env) newClients(n, port int, p *lsp.Params) []lsp.Client {
+func (e *env) newClients(n, port int, p *lsp.Params) []*client {
 	e.t.Helper()
-	clients := make([]lsp.Client, n)
+	clients := make([]*client, n)
 	isns := make([]int, n)
 	for i := range isns {
 		isns[i] = e.rng.Intn(10000)
@@ -193,81 +385,26 @@ func (e *env) newClients(n, port int, p *lsp.Params) []lsp.Client {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			clients[i], errs[i] = lsp.NewClient(hostport(port), isns[i], p)
+			cli, err := lsp.NewClient(hostport(port), isns[i], p)
+			if err == nil && cli != nil {
+				clients[i] = e.adopt(cli)
+			}
+			errs[i] = err
 		}(i)
 	}
 	e.within(connectTimeout(p)+time.Duration(n)*100*time.Millisecond, fmt.Sprintf("connecting %d clients", n), wg.Wait)
 	for i := range clients {
-		if errs[i] != nil || clients[i] == nil {
+		if clients[i] == nil {
 			e.fatalf("client %d of %d: NewClient failed: expected a connection, got error %v", i+1, n, errs[i])
 		}
-		c := clients[i]
-		e.t.Cleanup(func() { closeQuietly(c.Close) })
 	}
 	return clients
-}
-
-// serverMsg is one result of Server.Read.
-type serverMsg struct {
-	id   int
-	data []byte
-	err  error
-}
-
-// serverPump reads from the server until stopped and forwards every result.
-func serverPump(srv lsp.Server) (<-chan serverMsg, func()) {
-	out := make(chan serverMsg)
-	stop := make(chan struct{})
-	go func() {
-		for {
-			id, data, err := srv.Read()
-			select {
-			case out <- serverMsg{id, data, err}:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return out, func() { once.Do(func() { close(stop) }) }
-}
-
-// clientMsg is one result of Client.Read.
-type clientMsg struct {
-	data []byte
-	err  error
-}
-
-// clientPump reads from a client until its first error.
-func clientPump(cli lsp.Client) <-chan clientMsg {
-	out := make(chan clientMsg)
-	go func() {
-		for {
-			data, err := cli.Read()
-			out <- clientMsg{data, err}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return out
 }
 
 // payload returns the i-th message of sender s: "s:i:" followed by filler of varying length.
 func (e *env) payload(s, i int) []byte {
 	filler := strings.Repeat(string(rune('a'+(s+i)%26)), e.rng.Intn(40))
 	return []byte(fmt.Sprintf("%d:%d:%s", s, i, filler))
-}
-
-// parsePayload returns sender and index of a payload made by payload.
-func parsePayload(b []byte) (s, i int, ok bool) {
-	parts := strings.SplitN(string(b), ":", 3)
-	if len(parts) != 3 {
-		return 0, 0, false
-	}
-	s, err1 := strconv.Atoi(parts[0])
-	i, err2 := strconv.Atoi(parts[1])
-	return s, i, err1 == nil && err2 == nil
 }
 
 func show(b []byte) string {
@@ -277,20 +414,35 @@ func show(b []byte) string {
 	return fmt.Sprintf("%q", b)
 }
 
-// echoServer echoes every message back to its sender until stopped.
-func (e *env) echoServer(srv lsp.Server) func() {
-	msgs, stop := serverPump(srv)
+// echoServer echoes every message back to its sender until the returned stop is called. stop
+// waits for a Write in progress (Write never blocks), so the test may then close the server.
+func (e *env) echoServer(s *server) func() {
+	msgs := s.reads()
+	quit := make(chan struct{})
+	done := make(chan struct{})
 	go func() {
-		for m := range msgs {
-			if m.err != nil {
-				continue
-			}
-			if err := srv.Write(m.id, m.data); err != nil {
-				e.bgFail("server Write(%d, %s) to a live client returned error %v; expected nil", m.id, show(m.data), err)
+		defer close(done)
+		for {
+			select {
+			case <-quit:
+				return
+			case m := <-msgs:
+				if m.err != nil || !s.mayWrite(m.id) {
+					continue
+				}
+				if err := s.srv.Write(m.id, m.data); err != nil {
+					e.bgFail("server Write(%d, %s) to a live client returned error %v; expected nil", m.id, show(m.data), err)
+				}
 			}
 		}
 	}()
-	return stop
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(quit)
+			waitAtMost(5*time.Second, func() { <-done })
+		})
+	}
 }
 
 // runEcho has every client write n messages to an echo server and read them back in order.
@@ -307,7 +459,7 @@ func (e *env) runEcho(p *lsp.Params, nClients, n int, limit time.Duration, fault
 }
 
 // echoClients writes n messages from each client and checks the echoes come back in order.
-func (e *env) echoClients(clients []lsp.Client, n int, limit time.Duration) {
+func (e *env) echoClients(clients []*client, n int, limit time.Duration) {
 	e.t.Helper()
 	var wg sync.WaitGroup
 	for ci, cli := range clients {
@@ -316,9 +468,9 @@ func (e *env) echoClients(clients []lsp.Client, n int, limit time.Duration) {
 		for i := range sent {
 			sent[i] = e.payload(ci, i)
 		}
-		go func(ci int, cli lsp.Client) {
+		go func(ci int, cli *client) {
 			defer wg.Done()
-			reads := clientPump(cli)
+			reads := cli.reads()
 			for i := 0; i < n; i++ {
 				if err := cli.Write(sent[i]); err != nil {
 					e.bgFail("client %d: Write of message %d returned error %v; expected nil", ci, i, err)
@@ -423,7 +575,7 @@ func (e *env) makePayloads(s, n int) [][]byte {
 }
 
 // writeAll writes every payload from a client, failing on error.
-func (e *env) writeAll(name string, cli lsp.Client, payloads [][]byte) {
+func (e *env) writeAll(name string, cli *client, payloads [][]byte) {
 	e.t.Helper()
 	for i, p := range payloads {
 		if err := cli.Write(p); err != nil {
@@ -433,7 +585,7 @@ func (e *env) writeAll(name string, cli lsp.Client, payloads [][]byte) {
 }
 
 // serverWriteAll writes every payload to connection id, failing on error.
-func (e *env) serverWriteAll(srv lsp.Server, id int, payloads [][]byte) {
+func (e *env) serverWriteAll(srv *server, id int, payloads [][]byte) {
 	e.t.Helper()
 	for i, p := range payloads {
 		if err := srv.Write(id, p); err != nil {

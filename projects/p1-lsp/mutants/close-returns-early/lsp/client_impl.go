@@ -112,7 +112,14 @@ func (c *client) readLoop() {
 	for {
 		n, err := c.conn.Read(buf)
 		if err != nil {
-			return
+			// A refused connection (no server listening yet) is reported here too: keep reading
+			// until shutdown, which closes stopReader before the socket.
+			select {
+			case <-c.stopReader:
+				return
+			default:
+				continue
+			}
 		}
 		m, ok := decodeMessage(buf[:n])
 		if !ok {

@@ -1,10 +1,8 @@
 package lspnet
 
 import (
-	"errors"
 	"net"
 	"sync"
-	"syscall"
 )
 
 // maxPacket is the size of the read buffer: longer packets are cut to this length.
@@ -52,13 +50,14 @@ func (c *UDPConn) Read(b []byte) (int, error) {
 }
 
 // ReadFromUDP reads the next packet into b (cut to len(b)) and returns its sender's address.
+// Errors of the socket are returned as they are, like the course's package does: on a connection
+// made with DialUDP that includes a refused connection (an ICMP "port unreachable" answering an
+// earlier write, which the kernel reports on the next read or write), so code that gives up on
+// such an error behaves here as it does there.
 func (c *UDPConn) ReadFromUDP(b []byte) (int, *UDPAddr, error) {
 	buf := make([]byte, maxPacket)
 	for {
 		n, from, err := c.nconn.ReadFromUDP(buf)
-		if refused(err) {
-			continue // an ICMP "port unreachable" from an earlier write: not a packet
-		}
 		if err != nil {
 			return 0, nil, err
 		}
@@ -70,7 +69,7 @@ func (c *UDPConn) ReadFromUDP(b []byte) (int, *UDPAddr, error) {
 }
 
 // Write sends b to the peer of a connection made with DialUDP. A packet the fault injector drops
-// still counts as written.
+// still counts as written. Errors of the socket (a refused connection too) are returned.
 func (c *UDPConn) Write(b []byte) (int, error) {
 	return c.write(b, nil)
 }
@@ -105,21 +104,8 @@ func (c *UDPConn) write(b []byte, to *net.UDPAddr) (int, error) {
 }
 
 func (c *UDPConn) send(b []byte, to *net.UDPAddr) (int, error) {
-	var n int
-	var err error
 	if to == nil {
-		n, err = c.nconn.Write(b)
-	} else {
-		n, err = c.nconn.WriteToUDP(b, to)
+		return c.nconn.Write(b)
 	}
-	if refused(err) {
-		return len(b), nil // nobody listens yet: like a lost packet
-	}
-	return n, err
-}
-
-// refused tells whether err reports an ICMP "port unreachable". UDP gives no delivery guarantee,
-// so it is treated like a lost packet rather than surfaced to the protocol.
-func refused(err error) bool {
-	return err != nil && errors.Is(err, syscall.ECONNREFUSED)
+	return c.nconn.WriteToUDP(b, to)
 }

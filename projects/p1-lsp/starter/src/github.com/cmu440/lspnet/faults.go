@@ -23,7 +23,8 @@ const (
 // Middlebox sees every packet written while it is installed, before any other fault, and returns
 // the packets to send in its place: none drops the packet, the packet itself (changed or not)
 // passes it, several inject more. Calls are serialised. Packets that do not decode as LSP
-// messages bypass the middlebox.
+// messages bypass the middlebox. It runs on the goroutine that writes the packet, inside the LSP
+// code's Write: it must not call the LSP client or server.
 type Middlebox func(p Packet) []Packet
 
 // SniffedPacket is one packet recorded by the sniffer.

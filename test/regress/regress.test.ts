@@ -1,0 +1,85 @@
+/**
+ * regress over several references: each is graded in full (also in quick mode), each must get full
+ * marks, and each has its own row. Grading itself is replaced by a stub that scores a submission
+ * by its folder, so this runs without the Go toolchain; the real thing is
+ * test/integration/p1-regression.test.ts.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LoadedManifest } from '../../src/manifest/load.js';
+import type { Manifest } from '../../src/manifest/types.js';
+import type { GradeReport } from '../../src/model.js';
+
+const graded: { submission: string; only?: string[] }[] = [];
+/** Score per submission folder; 10 is full marks. */
+const scores: Record<string, number> = {};
+
+vi.mock('../../src/pipeline/grade.js', () => ({
+  gradeSubmission: async (opts: { submission: string; only?: string[]; seed?: number }): Promise<GradeReport> => {
+    graded.push({ submission: opts.submission, ...(opts.only ? { only: opts.only } : {}) });
+    const score = scores[opts.submission] ?? 10;
+    const failed = score < 10 ? [{ id: 'a/TestX', verdict: 'failed', summary: 'wrong' }] : [];
+    return { score, maxScore: 10, tests: failed, durationMs: 1, seed: opts.seed ?? 0 } as unknown as GradeReport;
+  },
+}));
+
+const { regress, referenceRowName } = await import('../../src/regress/regress.js');
+
+function project(references: Manifest['references']): LoadedManifest {
+  const manifest = {
+    references,
+    ...(references[0] ? { reference: references[0].path } : {}),
+    mutants: [{ name: 'broken', path: '/m/broken', expectedScore: 4, catchers: ['a/TestX'] }],
+  } as unknown as Manifest;
+  return { manifest, staffFiles: new Map(), warnings: [] };
+}
+
+beforeEach(() => {
+  graded.length = 0;
+  for (const k of Object.keys(scores)) delete scores[k];
+  scores['/m/broken'] = 4;
+});
+
+describe('regress with several references', () => {
+  const refs = [
+    { name: 'main', path: '/r/main' },
+    { name: 'permissive', path: '/r/permissive', description: 'takes every liberty' },
+  ];
+
+  it('grades every reference, primary first, one row each named reference:<name>', async () => {
+    const rows = await regress({ project: project(refs), seed: 3 });
+    expect(rows.map((r) => [r.kind, r.name, r.ok])).toEqual([
+      ['reference', 'reference:main', true],
+      ['reference', 'reference:permissive', true],
+      ['mutant', 'broken', true],
+    ]);
+    expect(graded.map((g) => g.submission)).toEqual(['/r/main', '/r/permissive', '/m/broken']);
+  });
+
+  it('a reference below full marks is a mismatch of its own row only', async () => {
+    scores['/r/permissive'] = 9;
+    const rows = await regress({ project: project(refs), mutants: [] });
+    expect(rows.map((r) => [r.name, r.ok, r.got, r.expected])).toEqual([
+      ['reference:main', true, 10, 10],
+      ['reference:permissive', false, 9, 10],
+    ]);
+    expect(rows[1]!.notable).toEqual([{ id: 'a/TestX', verdict: 'failed', summary: 'wrong' }]);
+  });
+
+  it('quick mode grades every reference in full and mutants with their catchers only', async () => {
+    const rows = await regress({ project: project(refs), quick: true });
+    expect(graded).toEqual([{ submission: '/r/main' }, { submission: '/r/permissive' }, { submission: '/m/broken', only: ['a/TestX'] }]);
+    expect(rows.every((r) => r.ok)).toBe(true);
+  });
+
+  it('the shorthand\'s one reference keeps the row name "reference"', async () => {
+    const rows = await regress({ project: project([{ name: 'reference', path: '/r/ref' }]), mutants: [] });
+    expect(rows.map((r) => r.name)).toEqual(['reference']);
+    expect(referenceRowName({ name: 'reference' })).toBe('reference');
+    expect(referenceRowName({ name: 'eventloop' })).toBe('reference:eventloop');
+  });
+
+  it('a project without references grades only its mutants', async () => {
+    const rows = await regress({ project: project([]) });
+    expect(rows.map((r) => r.name)).toEqual(['broken']);
+  });
+});
