@@ -14,9 +14,9 @@ import { defaultCacheDir, findGo } from '../src/build/go-env.js';
 import { harnessTool } from '../src/build/harness-tool.js';
 import { loadManifest } from '../src/manifest/load.js';
 import { gradeSubmission } from '../src/pipeline/grade.js';
-import { withBackend } from '../src/sandbox/backend.js';
+import type { Backend } from '../src/sandbox/backend.js';
 import { openDockerRun } from '../src/sandbox/docker/docker-run.js';
-import { runProcess } from '../src/sandbox/process.js';
+import { unjailedBackend } from '../src/sandbox/local-backend.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -27,32 +27,32 @@ export async function benchDocker(): Promise<Record<string, unknown>> {
   const helper = await harnessTool('dsgrade-exec', go, cacheDir);
   // The trivial process: the supervisor binary with no arguments (prints usage, exits 125).
   const trivial = { file: helper, args: [], cwd: path.dirname(helper), env: { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'scratch'), TMPDIR: path.join(tmp, 'scratch') }, timeoutMs: 10_000, outputBudgetBytes: 4096, floodLimitBytes: 1 << 20 };
-  const goVersion = (): ReturnType<typeof runGo> =>
-    runGo(['version'], { toolchain: go, cacheDir, moduleDir: tmp, scratchDir: path.join(tmp, 'scratch', 'go'), allowDownloads: false, cgo: false, timeoutMs: 60_000 });
+  const here = unjailedBackend(go, cacheDir);
+  const goVersion = (backend: Backend): ReturnType<typeof runGo> =>
+    runGo(backend, ['version'], { moduleDir: tmp, scratchDir: path.join(tmp, 'scratch', 'go'), allowDownloads: false, cgo: false, timeoutMs: 60_000 });
   const N = 15;
   try {
     await fs.mkdir(path.join(tmp, 'scratch'), { recursive: true });
     const localExec: number[] = [];
     const localGo: number[] = [];
-    for (let i = 0; i < N; i++) localExec.push((await runProcess(trivial)).durationMs);
-    for (let i = 0; i < 3; i++) localGo.push((await goVersion()).durationMs);
+    for (let i = 0; i < N; i++) localExec.push((await here.runProcess(trivial)).durationMs);
+    for (let i = 0; i < 3; i++) localGo.push((await goVersion(here)).durationMs);
 
     const t0 = performance.now();
-    const run = await openDockerRun({ hostGo: go, cacheDir });
+    const run = await openDockerRun({ hostGo: go, helper: async () => helper, cacheDir });
     const openMs = performance.now() - t0;
     const dockerExec: number[] = [];
     const dockerGo: number[] = [];
     let sandboxStartMs = 0;
     let closeMs = 0;
     try {
-      await run.backend.prepareWorkDir(tmp);
-      await withBackend(run.backend, async () => {
-        const s = performance.now();
-        await runProcess(trivial); // starts the sandbox container
-        sandboxStartMs = performance.now() - s;
-        for (let i = 0; i < N; i++) dockerExec.push((await runProcess(trivial)).durationMs);
-        for (let i = 0; i < 3; i++) dockerGo.push((await goVersion()).durationMs);
-      });
+      const docker = run.backend;
+      await docker.prepareWorkDir(tmp);
+      const s = performance.now();
+      await docker.runProcess(trivial); // starts the run container
+      sandboxStartMs = performance.now() - s;
+      for (let i = 0; i < N; i++) dockerExec.push((await docker.runProcess(trivial)).durationMs);
+      for (let i = 0; i < 3; i++) dockerGo.push((await goVersion(docker)).durationMs);
     } finally {
       const c = performance.now();
       await run.close();

@@ -13,6 +13,7 @@ import { randomSeed } from '../pipeline/grade.js';
 import { AUTOLAB_GRADER_ERROR_LINE, autolabProblems, autolabScoreLine, renderAutolabFeedback, toAutolabResult, type AutolabProblem } from '../report/autolab.js';
 import { truncateMiddle } from '../report/truncate.js';
 import { HandinRefused, prepareHandin } from './handin.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 
 export interface AutolabRunOptions {
   /** The handin file Autolab copied into the working folder (or a folder, locally). */
@@ -22,6 +23,8 @@ export interface AutolabRunOptions {
   jobs?: number;
   seed?: number;
   cacheDir?: string;
+  /** How the local jail confines student code (the CLI passes --sandbox-user's; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   /** Where the feedback and the score line go (Autolab reads the job's output). */
   write: (text: string) => void;
 }
@@ -65,6 +68,7 @@ export async function runAutolab(opts: AutolabRunOptions): Promise<AutolabRunRes
       seed: opts.seed ?? randomSeed(),
       nonce: process.env.DSGRADE_NONCE || randomBytes(16).toString('hex'),
       cacheDir: opts.cacheDir,
+      ...(opts.jail ? { jail: opts.jail } : {}),
       rerunBase: 'dsgrade grade <your handin> --project <project folder>',
       // Progress lines would name hidden tests: the student sees all output.
       log: () => undefined,

@@ -7,15 +7,10 @@ import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
+import type { GoToolchain } from '../core/toolchain.js';
 import { DsgradeError } from '../errors.js';
 
-export interface GoToolchain {
-  /** Absolute path of the go binary. */
-  go: string;
-  goroot: string;
-  /** e.g. "go1.26.8". */
-  version: string;
-}
+export type { GoToolchain };
 
 let cached: Promise<GoToolchain> | undefined;
 

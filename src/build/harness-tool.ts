@@ -1,26 +1,25 @@
 /**
  * Builds dsgrade's own Go programs (harness/cmd/<name>) once per content hash and caches the
  * binary, so a grading run never recompiles them and an edit to the harness is never missed.
+ * They are trusted and built on this machine without the jail, whatever a run's backend.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DsgradeError } from '../errors.js';
-import { REPO_ROOT } from '../manifest/schema.js';
+import { HARNESS_DIR } from '../core/paths.js';
 import { listFiles } from '../util/fs.js';
-import { outsideBackend } from '../sandbox/backend.js';
+import { unjailedBackend } from '../sandbox/local-backend.js';
 import { runGo } from './go-command.js';
 import type { GoToolchain } from './go-env.js';
 
-export const HARNESS_DIR = path.join(REPO_ROOT, 'harness');
 const inflight = new Map<string, Promise<string>>();
 
 export function harnessTool(name: string, toolchain: GoToolchain, cacheDir: string): Promise<string> {
   const key = `${name}|${cacheDir}`;
   let p = inflight.get(key);
   if (!p) {
-    // dsgrade's own programs are trusted and built on this machine, whatever the run's backend.
-    p = outsideBackend(() => build(name, toolchain, cacheDir));
+    p = build(name, toolchain, cacheDir);
     inflight.set(key, p);
     p.catch(() => inflight.delete(key));
   }
@@ -43,9 +42,7 @@ async function build(name: string, toolchain: GoToolchain, cacheDir: string): Pr
     // Not built yet.
   }
   const tmp = `${binary}.tmp-${process.pid}`;
-  const outcome = await runGo(['build', '-trimpath', '-o', tmp, `./cmd/${name}`], {
-    toolchain,
-    cacheDir,
+  const outcome = await runGo(unjailedBackend(toolchain, cacheDir), ['build', '-trimpath', '-o', tmp, `./cmd/${name}`], {
     moduleDir: HARNESS_DIR,
     scratchDir: path.join(cacheDir, 'tmp', `tool-${process.pid}`),
     allowDownloads: false,

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { EffectiveGatePolicy } from '../gate/policy.js';
-import { runProcess } from '../sandbox/process.js';
+import type { Backend } from '../sandbox/backend.js';
 
 /** The static gate's verdict on one file (harness/vet/gate.go GateResult). */
 export interface VetGateResult {
@@ -32,10 +32,14 @@ export interface VetFile {
   display: string;
 }
 
-/** Runs dsgrade-vet over `files`; with `gate`, every report carries the static gate's verdict. */
-export async function runVet(binary: string, files: readonly VetFile[], scratchDir: string, gate?: EffectiveGatePolicy): Promise<Map<string, VetFileReport>> {
+/**
+ * Runs dsgrade-vet over `files` on the run's backend (it parses student files: under Docker, in the
+ * run container); with `gate`, every report carries the static gate's verdict. No jail request:
+ * it is dsgrade's own program and reads the module tree, which is closed to run uids.
+ */
+export async function runVet(backend: Backend, binary: string, files: readonly VetFile[], scratchDir: string, gate?: EffectiveGatePolicy): Promise<Map<string, VetFileReport>> {
   const request = { files, checks: { imports: true, gofmt: true, chanbuf: true, lines: true }, ...(gate ? { gate } : {}) };
-  const outcome = await runProcess({
+  const outcome = await backend.runProcess({
     file: binary,
     args: [],
     cwd: path.dirname(binary),

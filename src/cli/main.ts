@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isDsgradeError } from '../errors.js';
 import { installInterruptHandlers } from '../sandbox/interrupt.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 import { DSGRADE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { MAX_SEED, MAX_TIMER_SEC } from '../util/limits.js';
@@ -43,9 +44,13 @@ function backendOption(): Option {
   return new Option('--backend <kind>', 'where builds and student code run: this machine, or Docker containers (docs/docker.md)').choices(['local', 'docker']).default('local');
 }
 
-/** `--sandbox-user` is read where the sandbox is configured (src/sandbox/launcher.ts), through the environment. */
-function useSandboxUser(opts: { sandboxUser?: string }): void {
-  if (opts.sandboxUser) process.env.DSGRADE_SANDBOX_USER = opts.sandboxUser;
+/**
+ * The jail's settings for a grading command: DSGRADE_SANDBOX* with `--sandbox-user` over
+ * DSGRADE_SANDBOX_USER, passed down as a value (src/sandbox/jail-config.ts).
+ */
+async function jailOption(opts: { sandboxUser?: string }): Promise<{ jail: JailConfig }> {
+  const { jailConfigFromEnv } = await import('../sandbox/jail-config.js');
+  return { jail: jailConfigFromEnv(process.env, opts.sandboxUser ? { user: opts.sandboxUser } : {}) };
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -87,9 +92,8 @@ Examples:
   $ dsgrade grade handin.zip -p projects/p0-kvserver --out-gradescope gs.json --out-prairielearn pl.json --out-autolab autolab.json --out-junit junit.xml`,
     )
     .action(async (submission: string, opts) => {
-      useSandboxUser(opts);
       const { gradeCommand } = await import('../commands/grade.js');
-      setExit(await gradeCommand({ submission, ...opts }));
+      setExit(await gradeCommand({ submission, ...opts, ...(await jailOption(opts)) }));
     });
 
   program
@@ -162,9 +166,8 @@ Examples:
     .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid; run slots use the next uids); default 61000, or $DSGRADE_SANDBOX_USER')
     .addHelpText('after', '\nExample (run_autograder):\n  $ dsgrade gradescope --root /autograder')
     .action(async (opts) => {
-      useSandboxUser(opts);
       const { gradescopeCommand } = await import('../commands/gradescope.js');
-      setExit(await gradescopeCommand(opts));
+      setExit(await gradescopeCommand({ ...opts, ...(await jailOption(opts)) }));
     });
 
   program
@@ -179,9 +182,8 @@ Examples:
     .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid); default 61000, or $DSGRADE_SANDBOX_USER')
     .addHelpText('after', '\nExample (the image\'s entrypoint):\n  $ dsgrade prairielearn --root /grade')
     .action(async (opts) => {
-      useSandboxUser(opts);
       const { prairielearnCommand } = await import('../commands/prairielearn.js');
-      setExit(await prairielearnCommand(opts));
+      setExit(await prairielearnCommand({ ...opts, ...(await jailOption(opts)) }));
     });
 
   program
@@ -196,9 +198,8 @@ Examples:
     .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid); default 61000, or $DSGRADE_SANDBOX_USER')
     .addHelpText('after', '\nExample (the autograde Makefile):\n  $ dsgrade autolab handin.tar --project dsgrade-autolab/project')
     .action(async (handin: string, opts) => {
-      useSandboxUser(opts);
       const { autolabCommand } = await import('../commands/autolab.js');
-      setExit(await autolabCommand({ handin, ...opts }));
+      setExit(await autolabCommand({ handin, ...opts, ...(await jailOption(opts)) }));
     });
 
   program

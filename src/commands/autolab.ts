@@ -6,6 +6,7 @@
 import { EXIT } from '../cli/exit-codes.js';
 import { DEFAULT_AUTOLAB_BUDGET_SEC, runAutolab } from '../autolab/run.js';
 import { processIO, type CommandIO } from './io.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 
 export interface AutolabCommandOptions {
   handin: string;
@@ -14,6 +15,8 @@ export interface AutolabCommandOptions {
   jobs?: number;
   seed?: number;
   cacheDir?: string;
+  /** How the local jail confines student code (the CLI passes --sandbox-user's; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   io?: CommandIO;
 }
 
@@ -26,6 +29,7 @@ export async function autolabCommand(opts: AutolabCommandOptions): Promise<numbe
     jobs: opts.jobs,
     seed: opts.seed,
     cacheDir: opts.cacheDir,
+    ...(opts.jail ? { jail: opts.jail } : {}),
     write: (text) => io.stdout.write(text),
   });
   return EXIT.OK;

@@ -8,7 +8,7 @@ import { createBatchProgress } from '../batch/progress.js';
 import { parseShard } from '../batch/shard.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
-import { checkOnly } from '../pipeline/plan.js';
+import { checkOnly } from '../pipeline/planned-items.js';
 import { checkOutputFolder } from './output-paths.js';
 import { formatPoints } from '../report/format.js';
 import { processIO, type CommandIO } from './io.js';

@@ -5,7 +5,7 @@
 import { EXIT } from '../cli/exit-codes.js';
 import { findFlaky, type FlakyTestStat } from '../flaky/flaky.js';
 import { loadManifest } from '../manifest/load.js';
-import { checkOnly } from '../pipeline/plan.js';
+import { checkOnly } from '../pipeline/planned-items.js';
 import { formatPoints } from '../report/format.js';
 import { processIO, type CommandIO } from './io.js';
 

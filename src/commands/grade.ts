@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { EXIT } from '../cli/exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
-import { checkOnly } from '../pipeline/plan.js';
+import { checkOnly } from '../pipeline/planned-items.js';
 import { isDsgradeError } from '../errors.js';
 import { checkOutputFile, unwritable } from './output-paths.js';
 import { gradeSubmission } from '../pipeline/grade.js';
@@ -15,6 +15,7 @@ import { autolabProblems, autolabScoreLine, toAutolabResult, writeAutolabResult 
 import { toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn.js';
 import { createProgress, renderTable, type Progress } from '../report/terminal.js';
 import type { BackendKind } from '../sandbox/backend.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 import { processIO, type CommandIO } from './io.js';
 
 export interface GradeCommandOptions {
@@ -43,6 +44,8 @@ export interface GradeCommandOptions {
   backend?: BackendKind;
   /** Docker: an image with Go to build and run in instead of dsgrade's own (e.g. golang:1.23). */
   baseImage?: string;
+  /** How the local jail confines student code (the CLI passes it; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   io?: CommandIO;
 }
 
@@ -68,6 +71,7 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
     only: opts.only,
     cacheDir: opts.cacheDir,
     keepWorkDir: opts.keepWork,
+    ...(opts.jail ? { jail: opts.jail } : {}),
     ...backendOptions(opts, io),
     ...(artifactsDir ? { artifactsDir } : {}),
     // Run reports of failed scenarios go beside results.json (linked from it, relative to it).

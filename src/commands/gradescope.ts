@@ -8,6 +8,7 @@ import { EXIT } from '../cli/exit-codes.js';
 import { runGradescope, DEFAULT_BUDGET_SEC } from '../gradescope/run.js';
 import { MAX_TIMER_SEC } from '../util/limits.js';
 import { processIO, type CommandIO } from './io.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 
 export interface GradescopeCommandOptions {
   root?: string;
@@ -16,6 +17,8 @@ export interface GradescopeCommandOptions {
   jobs?: number;
   seed?: number;
   cacheDir?: string;
+  /** How the local jail confines student code (the CLI passes --sandbox-user's; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   io?: CommandIO;
 }
 
@@ -28,6 +31,7 @@ export async function gradescopeCommand(opts: GradescopeCommandOptions): Promise
     jobs: opts.jobs,
     seed: opts.seed,
     cacheDir: opts.cacheDir,
+    ...(opts.jail ? { jail: opts.jail } : {}),
     log: (line) => io.stdout.write(`dsgrade: ${line}\n`),
   });
   io.stdout.write(`dsgrade: wrote ${result.resultsFile} (${result.outcome}, score ${result.score})\n`);

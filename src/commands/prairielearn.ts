@@ -5,6 +5,7 @@
 import { EXIT } from '../cli/exit-codes.js';
 import { DEFAULT_PL_BUDGET_SEC, runPrairieLearn } from '../prairielearn/run.js';
 import { processIO, type CommandIO } from './io.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 
 export interface PrairieLearnCommandOptions {
   root?: string;
@@ -13,6 +14,8 @@ export interface PrairieLearnCommandOptions {
   jobs?: number;
   seed?: number;
   cacheDir?: string;
+  /** How the local jail confines student code (the CLI passes --sandbox-user's; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   io?: CommandIO;
 }
 
@@ -25,6 +28,7 @@ export async function prairielearnCommand(opts: PrairieLearnCommandOptions): Pro
     jobs: opts.jobs,
     seed: opts.seed,
     cacheDir: opts.cacheDir,
+    ...(opts.jail ? { jail: opts.jail } : {}),
     log: (line) => io.stdout.write(`dsgrade: ${line}\n`),
   });
   io.stdout.write(`dsgrade: wrote ${result.resultsFile} (${result.outcome}, gradable ${result.gradable}, score ${result.score})\n`);

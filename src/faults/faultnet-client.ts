@@ -6,9 +6,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { DsgradeError } from '../errors.js';
-import type { NodeHandle } from '../sandbox/backend.js';
-import { spawnNode } from '../sandbox/node-process.js';
-import type { Faults, Proto } from '../scenario/types.js';
+import type { Backend, NodeHandle } from '../sandbox/backend.js';
+import type { Faults, Proto } from '../core/net.js';
 
 /** A structured error reply from the proxy (code is faultnet's, e.g. INVALID_ARGUMENT), or a dead proxy. */
 export class FaultnetError extends DsgradeError {
@@ -70,6 +69,8 @@ export interface LinkStats extends LinkInfo {
 }
 
 export interface FaultnetOptions {
+  /** Where the proxy runs: beside the nodes (its own process group locally, the run container under Docker). */
+  backend: Backend;
   binary: string;
   /** Decimal uint64. */
   seed: string;
@@ -109,13 +110,12 @@ export class FaultnetClient {
   static async start(opts: FaultnetOptions): Promise<FaultnetClient> {
     const args = ['-seed', opts.seed, ...(opts.traceFile ? ['-trace', opts.traceFile] : []), '-control', 'stdio'];
     const startedAt = performance.now();
-    // Through spawnNode: its own process group locally, the run's sandbox container under Docker.
     const stderr: WriteStream | undefined = opts.stderrFile ? createWriteStream(opts.stderrFile) : undefined;
     let lines = '';
     const ref: { client?: FaultnetClient } = {};
     let child: NodeHandle;
     try {
-      child = await spawnNode({
+      child = await opts.backend.spawnNode({
         file: opts.binary,
         args,
         cwd: path.dirname(opts.binary),

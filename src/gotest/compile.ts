@@ -11,13 +11,14 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../manifest/schema.js';
+import { HARNESS_DIR } from '../core/paths.js';
 import { scanPackage } from '../manifest/go-sources.js';
 import { runGo, type GoCommandOptions } from '../build/go-command.js';
+import type { Backend } from '../sandbox/backend.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
 
 export const TESTMAIN_FILE = 'zz_dsgrade_main_test.go';
-const GOTEST_DIR = path.join(REPO_ROOT, 'harness', 'gotest');
+const GOTEST_DIR = path.join(HARNESS_DIR, 'gotest');
 const TEMPLATE = path.join(GOTEST_DIR, 'testmain.go.tmpl');
 /** The harness packages the injected TestMain imports, and the module they are copied as. */
 const HARNESS_PACKAGES = ['attempt', 'fdguard', 'leakcheck'];
@@ -94,10 +95,10 @@ function goString(s: string): string {
   return JSON.stringify(s);
 }
 
-export async function compileTests(pkg: string, race: boolean, outFile: string, opts: Omit<GoCommandOptions, 'cgo'>): Promise<CompiledTests> {
+export async function compileTests(backend: Backend, pkg: string, race: boolean, outFile: string, opts: Omit<GoCommandOptions, 'cgo'>): Promise<CompiledTests> {
   await fs.mkdir(path.dirname(outFile), { recursive: true });
   const args = ['test', '-c', '-o', outFile, ...(race ? ['-race'] : []), `./${pkg}`];
-  const outcome = await runGo(args, { ...opts, cgo: race, outputDirs: [path.dirname(outFile)] });
+  const outcome = await runGo(backend, args, { ...opts, cgo: race, outputDirs: [path.dirname(outFile)] });
   const ok = !outcome.spawnError && !outcome.timedOut && outcome.exitCode === 0;
   return { ok, binary: outFile, outcome };
 }

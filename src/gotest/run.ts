@@ -4,8 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Sandbox } from '../sandbox/launcher.js';
-import { runProcess } from '../sandbox/process.js';
+import type { Backend } from '../sandbox/backend.js';
 import { newAttemptSecret, readResultFile, SECRET_FD, SECRET_FD_VARIABLE, type LeakCheckSettings } from './record.js';
 import { decideAttempt, type AttemptVerdict } from './verdict.js';
 
@@ -19,8 +18,6 @@ export interface AttemptSpec {
   scratchDir: string;
   outputBudgetBytes: number;
   floodLimitBytes: number;
-  /** Run it as a leased sandbox uid, in its own network namespace where possible. */
-  sandbox?: Sandbox;
   /** A -race binary (no address-space limit). */
   race?: boolean;
   /** Extra environment for the test (the seed variables of seeded staff tests). */
@@ -37,13 +34,14 @@ export interface AttemptRun extends AttemptVerdict {
 /** Grace between Go's own -test.timeout (which prints a goroutine dump) and our SIGKILL. */
 const KILL_GRACE_SEC = 5;
 
-export async function runAttempt(spec: AttemptSpec): Promise<AttemptRun> {
+/** Runs the attempt on `backend`: as a leased run uid of its jail, in its own network namespace where possible. */
+export async function runAttempt(backend: Backend, spec: AttemptSpec): Promise<AttemptRun> {
   await fs.mkdir(spec.scratchDir, { recursive: true });
   const resultFile = path.join(spec.scratchDir, 'dsgrade-result');
   await fs.rm(resultFile, { force: true });
   // A fresh secret for this attempt alone, handed over on fd 3 (never the run's nonce).
   const secret = newAttemptSecret(resultFile, spec.leakCheck);
-  const outcome = await runProcess({
+  const outcome = await backend.runProcess({
     file: spec.binary,
     args: [
       `-test.run=^${spec.testName}$`,
@@ -67,7 +65,7 @@ export async function runAttempt(spec: AttemptSpec): Promise<AttemptRun> {
     timeoutMs: (spec.timeoutSec + KILL_GRACE_SEC) * 1000,
     outputBudgetBytes: spec.outputBudgetBytes,
     floodLimitBytes: spec.floodLimitBytes,
-    ...(spec.sandbox ? { sandbox: { sandbox: spec.sandbox, role: 'run' as const, writableDirs: [spec.scratchDir], race: spec.race ?? false, isolateNetwork: true } } : {}),
+    jail: { role: 'run', writableDirs: [spec.scratchDir], race: spec.race ?? false, isolateNetwork: true },
   });
   const resultRecord = await readResultFile(resultFile);
   const decided = decideAttempt({ outcome, resultRecord, key: secret.key, timeoutSec: spec.timeoutSec });

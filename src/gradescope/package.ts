@@ -19,8 +19,8 @@ import { findGo } from '../build/go-env.js';
 import { DsgradeError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
 import type { Manifest } from '../manifest/types.js';
-import { REPO_ROOT } from '../manifest/schema.js';
-import { DEFAULT_BASE_UID } from '../sandbox/launcher.js';
+import { REPO_ROOT } from '../core/paths.js';
+import { DEFAULT_BASE_UID } from '../sandbox/jail-config.js';
 import { listFiles } from '../util/fs.js';
 import { DEFAULT_BUDGET_SEC } from './run.js';
 

@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../report/atomic-write.js';
 import { toGradescopeResults } from '../report/gradescope.js';
 import { writeCheckedJson } from '../report/results-file.js';
 import { readMetadata } from './metadata.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 
 export interface GradescopeRunOptions {
   /** Gradescope's root; `/autograder` in the container, a temp folder in tests. */
@@ -25,6 +26,8 @@ export interface GradescopeRunOptions {
   jobs?: number;
   seed?: number;
   cacheDir?: string;
+  /** How the local jail confines student code (the CLI passes --sandbox-user's; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   /** Where progress and staff-only details go (Gradescope keeps run_autograder's output for instructors). */
   log?: (line: string) => void;
 }
@@ -61,6 +64,7 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
     seed: opts.seed ?? randomSeed(),
     nonce,
     cacheDir: opts.cacheDir,
+    ...(opts.jail ? { jail: opts.jail } : {}),
     rerunBase: 'dsgrade grade <your submission> --project <project folder>',
     log,
     before: async () => {

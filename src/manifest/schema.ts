@@ -2,13 +2,9 @@
  * The committed JSON Schemas, compiled once. Editors use the same files through `$schema`.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-
-/** Folder holding schemas/, whether we run from src/ (tsx, vitest) or dist/ (built). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SCHEMA_DIR = path.join(REPO_ROOT, 'schemas');
+import { SCHEMA_DIR } from '../core/paths.js';
 
 const cache = new Map<string, ValidateFunction>();
 

@@ -15,7 +15,8 @@ import { sumScores } from '../scoring/score.js';
 import { versions } from '../version.js';
 import { makeResult } from './context.js';
 import { gradeSubmission, randomSeed } from './grade.js';
-import { planItems, type PlannedItem } from './plan.js';
+import { planItems, type PlannedItem } from './planned-items.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 
 export type RunOutcome = 'graded' | 'budget-exhausted' | 'grader-error' | 'interrupted';
 
@@ -27,6 +28,8 @@ export interface BudgetedRunOptions {
   seed?: number;
   nonce: string;
   cacheDir?: string;
+  /** How the local jail confines student code (the CLI passes --sandbox-user's; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   rerunBase: string;
   log: (line: string) => void;
   /**
@@ -104,6 +107,7 @@ export async function gradeWithinBudget(opts: BudgetedRunOptions): Promise<Budge
       seed,
       nonce,
       cacheDir: opts.cacheDir,
+      ...(opts.jail ? { jail: opts.jail } : {}),
       rerunBase: opts.rerunBase,
       progress: {
         finished: (r) => {

@@ -7,8 +7,8 @@
 import type { LimitFunction } from 'p-limit';
 import type { GoToolchain } from '../build/go-env.js';
 import type { LoadedManifest } from '../manifest/load.js';
-import type { Sandbox } from '../sandbox/launcher.js';
 import type { TestResult } from '../model.js';
+import type { Backend } from '../sandbox/backend.js';
 
 export interface ProgressListener {
   planned?(total: number): void;
@@ -18,6 +18,9 @@ export interface ProgressListener {
 
 export interface RunContext {
   project: LoadedManifest;
+  /** Where student builds and processes run, chosen once for the run (src/sandbox/backend.ts). */
+  backend: Backend;
+  /** This machine's Go and dsgrade's cache: for dsgrade's own programs (harness tools), never student code. */
   toolchain: GoToolchain;
   cacheDir: string;
   workDir: string;
@@ -34,8 +37,6 @@ export interface RunContext {
   studentFiles: readonly string[];
   /** Where scenario artifacts go (kept after the run); default: inside the work folder (removed with it). */
   artifactsDir?: string;
-  /** Student builds and processes go through it (src/sandbox/launcher.ts); absent when the sandbox is off. */
-  sandbox?: Sandbox;
   /** Where results are written: run reports of failed scenarios go to <resultsDir>/run-reports/. */
   resultsDir?: string;
 }

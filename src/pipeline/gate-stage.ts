@@ -14,9 +14,13 @@ import { effectiveGatePolicy } from '../gate/policy.js';
 import type { GatePolicySpec } from '../manifest/types.js';
 import type { TestResult } from '../model.js';
 import { makeResult } from './context.js';
-import type { PlannedItem } from './plan.js';
+import type { PlannedItem } from './planned-items.js';
+import type { Backend } from '../sandbox/backend.js';
 
 export interface VetHandinInput {
+  /** Where dsgrade-vet runs (it parses student files: under Docker, in the run container). */
+  backend: Backend;
+  /** This machine's Go and dsgrade's cache, to build dsgrade-vet. */
   toolchain: GoToolchain;
   cacheDir: string;
   workDir: string;
@@ -30,6 +34,7 @@ export async function vetHandin(input: VetHandinInput): Promise<{ reports?: Map<
   try {
     const vet = await harnessTool('dsgrade-vet', input.toolchain, input.cacheDir);
     const reports = await runVet(
+      input.backend,
       vet,
       input.files.map((f) => ({ path: path.join(input.moduleDir, ...f.treePath.split('/')), display: f.treePath })),
       path.join(input.workDir, 'scratch', 'vet'),

@@ -9,10 +9,11 @@ import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnost
 import { compileTests, injectTestMain, type CompiledTests } from '../gotest/compile.js';
 import { judgeLeaks } from '../gotest/leaks.js';
 import { runAttempt, type AttemptRun } from '../gotest/run.js';
-import { makeRunDir } from '../sandbox/launcher.js';
-import type { GoTestSpec, GoTestSuite, RetryPolicy } from '../manifest/types.js';
+import type { GoTestSpec, GoTestSuite } from '../manifest/types.js';
 import type { Attempt, TestResult } from '../model.js';
-import { scoreAttempts, type Scored } from '../scoring/score.js';
+import { makeRunDir } from '../sandbox/work-folders.js';
+import { scoreWithRetry, wantsAnotherRun } from '../scoring/retry.js';
+import { allOrNothing } from '../scoring/score.js';
 import { makeResult, type RunContext } from './context.js';
 
 export interface SuiteBlocker {
@@ -45,14 +46,11 @@ export async function gradeGoTestSuite(
     const out = path.join(ctx.workDir, 'bin', binaryName(suite.package, race));
     compiled.set(
       race,
-      await compileTests(suite.package, race, out, {
-        toolchain: ctx.toolchain,
-        cacheDir: ctx.cacheDir,
+      await compileTests(ctx.backend, suite.package, race, out, {
         moduleDir: ctx.moduleDir,
         scratchDir: path.join(ctx.workDir, 'scratch', 'compile'),
         allowDownloads: ctx.project.manifest.go.allowDownloads,
         timeoutMs: ctx.project.manifest.go.buildTimeoutSec * 1000,
-        ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
       }),
     );
   }
@@ -74,10 +72,9 @@ export async function gradeGoTestSuite(
     ctx.progress.started?.(id);
     const attempts: AttemptRun[] = [];
     // The repeats, then (only when they did not pass and the test has a retry rule) the reruns.
-    for (let i = 0; i < t.repeat + (t.retry?.count ?? 0); i++) {
-      if (i === t.repeat && scoreAttempts(attempts, t.points, t.partialCredit).verdict === 'passed') break;
+    for (let i = 0; wantsAnotherRun(t, attempts); i++) {
       attempts.push(
-        await runAttempt({
+        await runAttempt(ctx.backend, {
           binary: bin.binary,
           pkgDir: runDir,
           testName: t.name,
@@ -89,7 +86,6 @@ export async function gradeGoTestSuite(
           env: testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv),
           // Only where the verdict uses it: a clean test pays one goroutine snapshot, a leaky one the settle window.
           ...(judgeLeaksToo && !suite.leaks!.exclude.includes(t.name) ? { leakCheck: { settleMs: suite.leaks!.settleMs, cpuWindowMs: suite.leaks!.cpuWindowMs } } : {}),
-          ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
         }),
       );
     }
@@ -126,7 +122,7 @@ function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], ru
     name: policy.name,
     number: policy.number,
     verdict: judged.verdict,
-    score: judged.verdict === 'passed' ? policy.points : 0,
+    score: allOrNothing(judged.verdict, policy.points),
     maxScore: policy.points,
     visibility: policy.visibility,
     tags: policy.tags,
@@ -142,8 +138,7 @@ function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], ru
 function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: AttemptRun[]): TestResult {
   const attempts: Attempt[] = allRuns.map((r) => ({ verdict: r.verdict, durationMs: r.durationMs, reason: r.reason }));
   const runs = allRuns.slice(0, t.repeat);
-  const retry = decideRetry(t, attempts.slice(0, t.repeat), attempts.slice(t.repeat));
-  const scored = retry?.scored ?? scoreAttempts(attempts, t.points, t.partialCredit);
+  const { scored, retry } = scoreWithRetry(t, attempts);
   const firstBad = runs.find((r) => r.verdict !== 'passed');
   const shown = firstBad ?? runs[runs.length - 1]!;
   const passes = runs.filter((r) => r.verdict === 'passed').length;
@@ -179,38 +174,6 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
     attempts,
     flaky: scored.flaky,
   });
-}
-
-const POLICY_TEXT: Record<RetryPolicy['policy'], string> = {
-  all: 'every rerun must pass',
-  any: 'one passing rerun is enough',
-  majority: 'more than half of the reruns must pass',
-};
-
-/**
- * The verdict after a retry: `reruns` (run because the first `repeat` runs did not pass) decide it
- * under the test's policy. A pass after a retry scores full points and is flagged flaky; the
- * student is always told that a retry happened. Undefined when there were no reruns.
- */
-export function decideRetry(t: Pick<GoTestSpec, 'retry' | 'points' | 'partialCredit' | 'repeat'>, first: Attempt[], reruns: Attempt[]): { scored: Scored; note: string; summary: string } | undefined {
-  if (!t.retry || reruns.length === 0) return undefined;
-  const before = scoreAttempts(first, t.points, t.partialCredit);
-  const passed = reruns.filter((a) => a.verdict === 'passed').length;
-  const n = reruns.length;
-  const ok = t.retry.policy === 'all' ? passed === n : t.retry.policy === 'any' ? passed >= 1 : passed * 2 > n;
-  const head = `Retried: this test did not pass ${t.repeat > 1 ? `its ${t.repeat} runs` : 'on its first run'}, so dsgrade reran it ${n} time${n === 1 ? '' : 's'} (policy "${t.retry.policy}": ${POLICY_TEXT[t.retry.policy]}). It passed ${passed} of ${n} rerun${n === 1 ? '' : 's'}`;
-  if (ok) {
-    return {
-      scored: { verdict: 'passed', score: t.points, flaky: true },
-      note: `${head}, so it counts as passed. A test that fails and then passes usually means a race or a timing assumption in your code: the output of the failing run is below.`,
-      summary: `passed ${passed}/${n} reruns`,
-    };
-  }
-  return {
-    scored: { ...before, flaky: before.flaky || passed > 0 },
-    note: `${head}, so it still counts as failed.`,
-    summary: `passed ${passed}/${n} reruns, policy ${t.retry.policy}`,
-  };
 }
 
 function notRun(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, summary: string, detail: string, verdict: 'failed' | 'error' = 'failed'): TestResult {

@@ -11,6 +11,7 @@ import { buildPlan, scenarioSeed } from '../scenario/plan.js';
 import { buildPrograms, type BuiltProgram } from '../scenario/programs.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import type { ScenarioSpec, ScenarioSuite } from '../scenario/types.js';
+import { allOrNothing } from '../scoring/score.js';
 import { makeResult, type RunContext } from './context.js';
 import { publishRunReport } from './run-report-link.js';
 
@@ -28,15 +29,12 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
   } catch (err) {
     faultnetError = err instanceof Error ? err.message : String(err);
   }
-  const built = await buildPrograms(suite.programs, wanted, {
-    toolchain: ctx.toolchain,
-    cacheDir: ctx.cacheDir,
+  const built = await buildPrograms(ctx.backend, suite.programs, wanted, {
     moduleDir: ctx.moduleDir,
     workDir: ctx.workDir,
     allowDownloads: m.go.allowDownloads,
     timeoutMs: m.go.buildTimeoutSec * 1000,
     suiteId: suite.id,
-    ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
   });
   const artifactsRoot = ctx.artifactsDir ?? path.join(ctx.workDir, 'artifacts');
 
@@ -81,7 +79,7 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
       outputBytes: suite.outputBytes,
       floodLimitBytes: m.limits.processOutputBytes,
       rerun,
-      ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
+      backend: ctx.backend,
     });
     const report = outcome.verdict === 'passed' ? undefined : await publishRunReport(ctx, outcome.paths.dir, suite.id, sc.name);
     const lines: string[] = [];
@@ -102,7 +100,7 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
       makeResult({
         ...base,
         verdict: outcome.verdict,
-        score: outcome.verdict === 'passed' ? sc.points : 0,
+        score: allOrNothing(outcome.verdict, sc.points),
         durationMs: outcome.durationMs,
         summary: outcome.reason,
         output: lines.join('\n'),

@@ -16,10 +16,10 @@ import { cloneTree, replaceFile } from '../build/worktree.js';
 import { compileTests } from '../gotest/compile.js';
 import type { StudentTestSuite } from '../manifest/types.js';
 import type { TestResult, Verdict } from '../model.js';
-import { makeRunDir } from '../sandbox/launcher.js';
-import { runProcess } from '../sandbox/process.js';
+import { makeRunDir } from '../sandbox/work-folders.js';
+import { allOrNothing } from '../scoring/score.js';
+import { judgeBuggy, judgeCorrect, type TestRun, type VariantVerdict } from '../scoring/studenttest-verdicts.js';
 import { makeResult, type RunContext } from './context.js';
-import { judgeBuggy, judgeCorrect, type TestRun, type VariantVerdict } from './studenttest-verdicts.js';
 
 interface VariantRun {
   /** dsgrade could not decide (toolchain could not start). */
@@ -99,7 +99,7 @@ export async function gradeStudentTests(
         name: `${suite.name}: your tests pass on the correct implementation`,
         number: suite.correct.number,
         verdict,
-        score: verdict === 'passed' ? suite.correct.points : 0,
+        score: allOrNothing(verdict, suite.correct.points),
         maxScore: suite.correct.points,
         durationMs: correct?.durationMs ?? 0,
         summary,
@@ -135,7 +135,7 @@ export async function gradeStudentTests(
       name: `${suite.name}: your tests catch buggy implementation "${b.name}"`,
       number: b.number,
       verdict,
-      score: verdict === 'passed' ? b.points : 0,
+      score: allOrNothing(verdict, b.points),
       maxScore: b.points,
       durationMs: run?.durationMs ?? 0,
       summary,
@@ -171,15 +171,12 @@ async function buildVariant(ctx: RunContext, suite: StudentTestSuite, key: strin
   const dir = path.join(ctx.workDir, 'variants', key);
   const tree = await cloneTree({ moduleDir: ctx.moduleDir }, dir);
   if (implFile) await replaceFile(tree, suite.implFile, implFile);
-  await ctx.sandbox?.giveToBuilder(tree.moduleDir);
-  const compiled = await compileTests(suite.package, suite.race, path.join(dir, 'bin', binaryName(suite.package, suite.race)), {
-    toolchain: ctx.toolchain,
-    cacheDir: ctx.cacheDir,
+  await ctx.backend.giveToBuilder(tree.moduleDir);
+  const compiled = await compileTests(ctx.backend, suite.package, suite.race, path.join(dir, 'bin', binaryName(suite.package, suite.race)), {
     moduleDir: tree.moduleDir,
     scratchDir: path.join(dir, 'scratch'),
     allowDownloads: ctx.project.manifest.go.allowDownloads,
     timeoutMs: ctx.project.manifest.go.buildTimeoutSec * 1000,
-    ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
   });
   const elapsed = (): number => Math.round(performance.now() - started);
   if (!compiled.ok) {
@@ -195,7 +192,7 @@ async function buildVariant(ctx: RunContext, suite: StudentTestSuite, key: strin
 async function runOnce(ctx: RunContext, suite: StudentTestSuite, binary: string, runDir: string, scratch: string): Promise<TestRun | { harnessError: string }> {
   const started = performance.now();
   await fs.mkdir(scratch, { recursive: true });
-  const outcome = await runProcess({
+  const outcome = await ctx.backend.runProcess({
     file: binary,
     args: ['-test.v', '-test.count=1', '-test.paniconexit0', `-test.timeout=${suite.timeoutSec}s`],
     cwd: runDir,
@@ -203,7 +200,7 @@ async function runOnce(ctx: RunContext, suite: StudentTestSuite, binary: string,
     timeoutMs: (suite.timeoutSec + 5) * 1000,
     outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
     floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
-    ...(ctx.sandbox ? { sandbox: { sandbox: ctx.sandbox, role: 'run' as const, writableDirs: [scratch], race: suite.race, isolateNetwork: true } } : {}),
+    jail: { role: 'run', writableDirs: [scratch], race: suite.race, isolateNetwork: true },
   });
   if (outcome.spawnError) return { harnessError: `dsgrade could not start the tests: ${outcome.spawnError}` };
   const testsPassed = !outcome.timedOut && !outcome.flooded && outcome.exitCode === 0;

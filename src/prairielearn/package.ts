@@ -14,8 +14,8 @@ import path from 'node:path';
 import { dsgradeVersion, minimumGo, compareVersions, stageDsgrade, stageProject } from '../gradescope/package.js';
 import { DsgradeError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
-import { REPO_ROOT } from '../manifest/schema.js';
-import { DEFAULT_BASE_UID } from '../sandbox/launcher.js';
+import { REPO_ROOT } from '../core/paths.js';
+import { DEFAULT_BASE_UID } from '../sandbox/jail-config.js';
 import { DEFAULT_PL_BUDGET_SEC } from './run.js';
 
 export interface PrairieLearnPackageOptions {

@@ -12,6 +12,7 @@ import { closeToOthers, gradeWithinBudget, type RunOutcome } from '../pipeline/b
 import { randomSeed } from '../pipeline/grade.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { prairieLearnNotGradable, toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn.js';
+import type { JailConfig } from '../sandbox/jail-config.js';
 
 export interface PrairieLearnRunOptions {
   /** PrairieLearn's mount point: /grade. */
@@ -22,6 +23,8 @@ export interface PrairieLearnRunOptions {
   jobs?: number;
   seed?: number;
   cacheDir?: string;
+  /** How the local jail confines student code (the CLI passes --sandbox-user's; default: from DSGRADE_SANDBOX*). */
+  jail?: JailConfig;
   /** Progress and staff details (the grader's stdout, which PrairieLearn keeps for staff). */
   log?: (line: string) => void;
 }
@@ -55,6 +58,7 @@ export async function runPrairieLearn(opts: PrairieLearnRunOptions): Promise<Pra
     seed: opts.seed ?? randomSeed(),
     nonce,
     cacheDir: opts.cacheDir,
+    ...(opts.jail ? { jail: opts.jail } : {}),
     rerunBase: 'dsgrade grade <your files> --project <project folder>',
     log,
     before: async () => {

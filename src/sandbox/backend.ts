@@ -1,25 +1,27 @@
 /**
- * Where student builds and processes run: on this machine (`local`, the default: process.ts,
- * node-process.ts, go-command.ts as they are) or in Docker containers (`docker`,
- * src/sandbox/docker/docker-backend.ts).
- *
- * A grading run installs its backend with `withBackend` (gradeSubmission does); runProcess,
- * spawnNode and runGo ask `currentBackend()` and hand the whole spec over when one is installed.
- * The context follows the async calls of that run only (AsyncLocalStorage), so two runs in one
- * process (batch, tests) never see each other's backend, and every stage keeps calling the same
- * functions: verdict code cannot differ between backends. dsgrade's own tools (harness programs
- * built once per content hash) are built outside any backend (`outsideBackend`).
+ * Where student builds and processes run: a `Backend` value, chosen once per grading run and
+ * passed down in the run context (src/pipeline/context.ts). `LocalBackend` runs them on this
+ * machine (through the jail when there is one: local-backend.ts), `DockerBackend` in containers
+ * (docker/docker-backend.ts). Stages, the scenario engine and the verdict code call the same
+ * methods whichever backend they were given, so verdicts cannot differ between backends; the
+ * supervision every process gets (time limit, output cap, flood kill: supervise.ts) and the
+ * listening check (listening.ts) exist once and both backends use them.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { GoCommandOptions } from '../build/go-command.js';
-import type { Proto } from '../scenario/types.js';
-import type { NodeExit, NodeProcessSpec } from './node-process.js';
+import type { Proto } from '../core/net.js';
+import type { GoToolchain } from '../core/toolchain.js';
+import type { Jail } from './jail.js';
+import type { NodeProcessSpec } from './node-process.js';
 import type { ProcessOutcome, ProcessSpec } from './process.js';
 
 export type BackendKind = 'local' | 'docker';
 export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'docker'];
 
-/** What a scenario needs of a running node; NodeProcess (local) and the docker exec both provide it. */
+export interface NodeExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** What a scenario needs of a running node; NodeProcess (local) and ContainerExec (docker) both provide it. */
 export interface NodeHandle {
   readonly pid: number;
   readonly exited: Promise<NodeExit>;
@@ -34,32 +36,46 @@ export interface NodeHandle {
   kill(): Promise<NodeExit>;
 }
 
-export interface ProcessBackend {
+/** One go command on student code, as src/go/go-command.ts computed it. */
+export interface BuildSpec {
+  /** The go binary of the backend's toolchain, then its arguments. */
+  file: string;
+  args: string[];
+  /** The module root (read-only to the build). */
+  cwd: string;
+  env: Record<string, string>;
+  /** GOCACHE/GOPATH root the env points into (backend's buildEnv). */
+  cacheDir: string;
+  /** HOME/TMPDIR of the command. */
+  scratchDir: string;
+  /** Folders the build writes besides its scratch folder (where `-o` puts the binary). */
+  outputDirs: string[];
+  timeoutMs: number;
+  outputBudgetBytes: number;
+  floodLimitBytes: number;
+}
+
+export interface Backend {
   readonly kind: BackendKind;
-  /** The version of the Go that builds use when it is not this machine's (a --base-image's Go). */
-  readonly goVersion?: string;
+  /** The Go that builds of student code use (a --base-image's Go under Docker). */
+  readonly toolchain: GoToolchain;
+  /** The local jail, when student code runs through one (its uid leases are the scenario engine's too). */
+  readonly jail?: Jail;
+  /** Built binaries become root's and execute-only (src/sandbox/work-folders.ts sealExecutable). */
+  readonly sealsBinaries: boolean;
+  /** Warnings for the run's notices (a weaker sandbox than asked for, an exposed project folder). */
+  readonly warnings: readonly string[];
+  /** GOCACHE/GOPATH root for builds of student code (made to exist and be writable by whoever builds). */
+  buildCacheDir(): Promise<string>;
+  runBuild(spec: BuildSpec): Promise<ProcessOutcome>;
   runProcess(spec: ProcessSpec): Promise<ProcessOutcome>;
   spawnNode(spec: NodeProcessSpec): Promise<NodeHandle>;
-  runGo(args: string[], opts: GoCommandOptions): Promise<ProcessOutcome>;
   /** Whether something listens on `port` where the nodes run (their network namespace). */
   isListening(port: number, proto: Proto): Promise<boolean>;
-  /** Called by gradeSubmission once the run's work folder exists, before anything runs. */
-  prepareWorkDir?(workDir: string): Promise<void>;
-}
-
-const current = new AsyncLocalStorage<ProcessBackend | undefined>();
-
-/** Runs `fn` with `backend` installed for everything it starts (undefined: local). */
-export function withBackend<T>(backend: ProcessBackend | undefined, fn: () => Promise<T>): Promise<T> {
-  return current.run(backend, fn);
-}
-
-/** The backend of the grading run this call belongs to; undefined means local. */
-export function currentBackend(): ProcessBackend | undefined {
-  return current.getStore();
-}
-
-/** Runs `fn` on this machine whatever the run's backend (dsgrade's own trusted tools). */
-export function outsideBackend<T>(fn: () => Promise<T>): Promise<T> {
-  return current.run(undefined, fn);
+  /** Called once the run's work folder and module tree exist, before anything runs. */
+  prepareWorkDir(workDir: string, moduleDir: string): Promise<void>;
+  /** A copy of the module tree (a variant) becomes the builder's, like the work tree. */
+  giveToBuilder(dir: string): Promise<void>;
+  /** Removes what the backend created (containers); idempotent. */
+  close(): Promise<void>;
 }

@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { Launch, SandboxRequest } from './launcher.js';
-import { currentBackend, type NodeHandle } from './backend.js';
+import type { NodeExit, NodeHandle } from './backend.js';
+import type { Jail, JailRequest, Launch } from './jail.js';
 import { killGroup, registerGroup, unregisterGroup } from './process-registry.js';
 
 export interface NodeProcessSpec {
@@ -17,14 +17,11 @@ export interface NodeProcessSpec {
   /** The complete environment. */
   env: Record<string, string>;
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
-  /** Start it through the sandbox; a scenario passes the lease all its nodes share. */
-  sandbox?: SandboxRequest;
+  /** How the jail confines it (a scenario passes each node's lease); ignored where there is no jail. */
+  jail?: JailRequest;
 }
 
-export interface NodeExit {
-  code: number | null;
-  signal: string | null;
-}
+export type { NodeExit };
 
 /** How long output pipes may stay open after the group was killed (only an escaped child holds them). */
 const DRAIN_AFTER_EXIT_MS = 1000;
@@ -106,11 +103,9 @@ export class NodeProcess {
   }
 }
 
-export async function spawnNode(spec: NodeProcessSpec): Promise<NodeHandle> {
-  // A grading run with another backend (Docker) starts it there (src/sandbox/backend.ts).
-  const backend = currentBackend();
-  if (backend) return backend.spawnNode(spec);
-  const launch: Launch | undefined = spec.sandbox ? await spec.sandbox.sandbox.launch(spec.sandbox, spec) : undefined;
+/** Starts `spec` here; through `jail` when given and the spec asks for it. */
+export async function spawnLocalNode(spec: NodeProcessSpec, jail: Jail | undefined): Promise<NodeHandle> {
+  const launch: Launch | undefined = jail && spec.jail ? await jail.launch(spec.jail, spec) : undefined;
   const child = spawn(launch?.file ?? spec.file, launch?.args ?? spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   try {
     await new Promise<void>((resolve, reject) => {

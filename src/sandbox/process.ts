@@ -1,33 +1,28 @@
 /**
- * Runs one untrusted or tool process in its own process group with a wall-clock limit, an output
- * cap and a clean environment. The outcome is plain data; it never throws for anything the process
- * does (crash, flood, hang) — only a failure to start is reported, as `spawnError`.
+ * One process on this machine, in its own session and process group, supervised (supervise.ts:
+ * time limit, output cap, flood kill) with a clean environment, through the jail when the
+ * backend has one. The outcome is plain data; it never throws for anything the process does
+ * (crash, flood, hang) — only a failure to start is reported, as `spawnError`.
  */
 import { execa } from 'execa';
-import { JAIL_FAILED, type Launch, type SandboxRequest } from './launcher.js';
-import { currentBackend } from './backend.js';
-import { OutputCapture } from './output-capture.js';
+import { JAIL_FAILED, type Jail, type JailRequest, type Launch } from './jail.js';
 import { killGroup, registerGroup, unregisterGroup } from './process-registry.js';
+import { supervise, type SupervisionLimits } from './supervise.js';
 
-export interface ProcessSpec {
+export interface ProcessSpec extends SupervisionLimits {
   file: string;
   args: string[];
   cwd: string;
   /** The complete environment: nothing of dsgrade's own environment leaks in. */
   env: Record<string, string>;
-  timeoutMs: number;
-  /** Output kept (head and tail), stdout and stderr interleaved as they arrive. */
-  outputBudgetBytes: number;
-  /** A process printing more than this in total is killed as a flood. */
-  floodLimitBytes: number;
   stdin?: string;
   /**
    * Bytes the process reads on file descriptor 3 (a socket, closed after them): how a test attempt
    * gets its secret. Never in the environment, never on disk.
    */
   fd3?: Buffer;
-  /** Start it through the sandbox (student builds and student code); default: directly. */
-  sandbox?: SandboxRequest;
+  /** How the jail confines it (student builds and student code); ignored where there is no jail. */
+  jail?: JailRequest;
 }
 
 export interface ProcessOutcome {
@@ -47,104 +42,77 @@ export interface ProcessOutcome {
  */
 const DRAIN_AFTER_EXIT_MS = 1000;
 
-export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
-  // A grading run with another backend (Docker) runs it there (src/sandbox/backend.ts).
-  const backend = currentBackend();
-  if (backend) return backend.runProcess(spec);
-  const started = performance.now();
-  const capture = new OutputCapture(spec.outputBudgetBytes);
-  let timedOut = false;
-  let flooded = false;
-  let subprocess;
-  let launch: Launch | undefined;
-  try {
-    launch = spec.sandbox ? await spec.sandbox.sandbox.launch(spec.sandbox, spec) : undefined;
-    subprocess = execa(launch?.file ?? spec.file, launch?.args ?? spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      extendEnv: false,
-      // A new session and process group, so the whole tree can be killed at once.
-      detached: true,
-      buffer: false,
-      reject: false,
-      stripFinalNewline: false,
-      stdio: [spec.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.fd3 ? [new Uint8Array(spec.fd3)] : [])],
-      ...(spec.stdin !== undefined ? { input: spec.stdin } : {}),
-    });
-  } catch (err) {
-    await launch?.finish();
-    return failedToStart(err, started);
-  }
-  const pid = subprocess.pid;
-  if (pid !== undefined) registerGroup(pid);
-  const onData = (chunk: Buffer): void => {
-    capture.push(chunk);
-    if (!flooded && capture.total > spec.floodLimitBytes) {
-      flooded = true;
-      if (pid !== undefined) killGroup(pid);
-    }
-  };
-  subprocess.stdout?.on('data', onData);
-  subprocess.stderr?.on('data', onData);
-  let exited = false;
-  let drainTimer: NodeJS.Timeout | undefined;
-  subprocess.once('exit', () => {
-    exited = true;
-    // The leader is gone: whatever it left in its group dies now. A background child that inherited
-    // stdout would otherwise keep the pipes open, and the run would last until the wall-clock limit
-    // and be reported as timed out although the process itself had finished.
-    if (pid !== undefined) killGroup(pid);
-    // A child that started its own session left the group, not the uid.
-    launch?.killAll();
-    drainTimer = setTimeout(() => {
-      subprocess.stdout?.destroy();
-      subprocess.stderr?.destroy();
-    }, DRAIN_AFTER_EXIT_MS);
-  });
-  const timer = setTimeout(() => {
-    if (!exited) timedOut = true;
-    if (pid !== undefined) killGroup(pid);
-    launch?.killAll();
-  }, spec.timeoutMs);
-  try {
-    const result = await subprocess;
-    if (result.failed && result.exitCode === undefined && result.signal === undefined && pid === undefined) {
-      return failedToStart(result.cause ?? result, started);
-    }
-    const output = capture.text();
-    if (launch && result.exitCode === JAIL_FAILED && output.startsWith('dsgrade-jail: ')) {
-      return failedToStart(new Error(output.trim()), started);
-    }
-    return {
-      exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
-      timedOut,
-      flooded,
-      output,
-      outputBytes: capture.total,
-      durationMs: Math.round(performance.now() - started),
-    };
-  } finally {
-    clearTimeout(timer);
-    clearTimeout(drainTimer);
-    if (pid !== undefined) {
-      // Children left behind in the group (background goroutines' helpers, forks) die with it.
-      killGroup(pid);
-      unregisterGroup(pid);
-    }
-    await launch?.finish();
-  }
-}
-
-function failedToStart(err: unknown, started: number): ProcessOutcome {
-  return {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    flooded: false,
-    output: '',
-    outputBytes: 0,
-    durationMs: Math.round(performance.now() - started),
-    spawnError: err instanceof Error ? err.message : String(err),
-  };
+/** Runs `spec` here; through `jail` when given and the spec asks for it. */
+export function runLocalProcess(spec: ProcessSpec, jail: Jail | undefined): Promise<ProcessOutcome> {
+  return supervise(
+    spec,
+    async (onOutput) => {
+      const launch: Launch | undefined = jail && spec.jail ? await jail.launch(spec.jail, spec) : undefined;
+      let subprocess;
+      try {
+        subprocess = execa(launch?.file ?? spec.file, launch?.args ?? spec.args, {
+          cwd: spec.cwd,
+          env: spec.env,
+          extendEnv: false,
+          // A new session and process group, so the whole tree can be killed at once.
+          detached: true,
+          buffer: false,
+          reject: false,
+          stripFinalNewline: false,
+          stdio: [spec.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.fd3 ? [new Uint8Array(spec.fd3)] : [])],
+          ...(spec.stdin !== undefined ? { input: spec.stdin } : {}),
+        });
+      } catch (err) {
+        await launch?.finish();
+        throw err;
+      }
+      const pid = subprocess.pid;
+      if (pid !== undefined) registerGroup(pid);
+      subprocess.stdout?.on('data', onOutput);
+      subprocess.stderr?.on('data', onOutput);
+      let exited = false;
+      let drainTimer: NodeJS.Timeout | undefined;
+      subprocess.once('exit', () => {
+        exited = true;
+        // The leader is gone: whatever it left in its group dies now. A background child that inherited
+        // stdout would otherwise keep the pipes open, and the run would last until the wall-clock limit
+        // and be reported as timed out although the process itself had finished.
+        if (pid !== undefined) killGroup(pid);
+        // A child that started its own session left the group, not the uid.
+        launch?.killAll();
+        drainTimer = setTimeout(() => {
+          subprocess.stdout?.destroy();
+          subprocess.stderr?.destroy();
+        }, DRAIN_AFTER_EXIT_MS);
+      });
+      const done = (async () => {
+        try {
+          const result = await subprocess;
+          if (result.failed && result.exitCode === undefined && result.signal === undefined && pid === undefined) {
+            const cause = result.cause ?? result;
+            return { code: null, signal: null, startError: cause instanceof Error ? cause.message : String(cause) };
+          }
+          return { code: result.exitCode ?? null, signal: result.signal ?? null };
+        } finally {
+          clearTimeout(drainTimer);
+          if (pid !== undefined) {
+            // Children left behind in the group (background goroutines' helpers, forks) die with it.
+            killGroup(pid);
+            unregisterGroup(pid);
+          }
+          await launch?.finish();
+        }
+      })();
+      return {
+        exited: done,
+        running: () => !exited,
+        kill: () => {
+          if (pid !== undefined) killGroup(pid);
+          launch?.killAll();
+        },
+      };
+    },
+    // dsgrade-jail could not start the program: that is a start failure, not the program's exit.
+    (exit, output) => (jail && spec.jail && exit.code === JAIL_FAILED && output.startsWith('dsgrade-jail: ') ? output.trim() : undefined),
+  );
 }

@@ -7,10 +7,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FaultnetClient, FaultnetError } from '../faults/faultnet-client.js';
-import type { Sandbox, SandboxLease } from '../sandbox/launcher.js';
-import type { NodeHandle } from '../sandbox/backend.js';
-import { spawnNode, type NodeExit } from '../sandbox/node-process.js';
-import { runProcess } from '../sandbox/process.js';
+import type { Backend, NodeExit, NodeHandle } from '../sandbox/backend.js';
+import type { JailLease } from '../sandbox/jail.js';
+import type { ProcessOutcome } from '../sandbox/process.js';
 import { artifactPaths, summarizeTrace, Timeline, writeJson, type ArtifactPaths } from './artifacts.js';
 import { roundMs, ScenarioClock } from './clock.js';
 import { evaluate, patternsOf, type ExpectResult, type ExpectationRuntime } from './expectations.js';
@@ -37,11 +36,12 @@ export interface ScenarioRunInput {
   /** Text of rerun.txt. */
   rerun: string;
   /**
-   * The sandbox (src/sandbox/launcher.ts). In uid mode every node leases its own run uid for the
-   * whole scenario (restarts keep it) and the checker another one, so no process that runs student
-   * code can signal, trace or read the processes that observe it (staff clients, the checker).
+   * Where the nodes, the proxy and the checker run. With a jail (src/sandbox/jail.ts) in uid mode
+   * every node leases its own run uid for the whole scenario (restarts keep it) and the checker
+   * another one, so no process that runs student code can signal, trace or read the processes that
+   * observe it (staff clients, the checker).
    */
-  sandbox?: Sandbox;
+  backend: Backend;
 }
 
 export interface ScenarioRunOutcome {
@@ -66,7 +66,7 @@ interface NodeState {
   /** Set when dsgrade kills the current incarnation. */
   killing: boolean;
   /** This node's own run uid (uid mode), leased at its first start, released when the scenario ends. */
-  uid?: SandboxLease;
+  uid?: JailLease;
   lastExit?: { status: NodeExit; byHarness: boolean };
 }
 
@@ -109,7 +109,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   // The plan holds what the steps wait for (expected values): in uid mode the folder is root's
   // alone while student code runs (and stays so), and plan.json is written only once every node has
   // stopped, so no backend puts it within student code's reach during the run.
-  if (input.sandbox?.mode === 'uid') await fs.chmod(paths.dir, 0o700);
+  if (input.backend.jail?.mode === 'uid') await fs.chmod(paths.dir, 0o700);
   await fs.writeFile(paths.seed, `${plan.seed}\n`);
   await fs.writeFile(paths.rerun, `${input.rerun}\n`);
 
@@ -149,19 +149,19 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
       DSGRADE_SEED: plan.seed,
       ...Object.fromEntries(Object.entries(s.planned.spec.env).map(([k, v]) => [k, expandTemplate(v, values)])),
     };
-    if (input.sandbox && !s.uid) s.uid = await input.sandbox.lease();
+    if (input.backend.jail && !s.uid) s.uid = await input.backend.jail.lease();
     await s.lease.unbind();
     s.incarnation++;
     s.killing = false;
     s.output.marker(`start #${s.incarnation}: ${[path.basename(binary), ...args].join(' ')}`);
     let proc: NodeHandle;
     try {
-      proc = await spawnNode({
+      proc = await input.backend.spawnNode({
         file: binary,
         args,
         cwd: home,
         env,
-        ...(input.sandbox ? { sandbox: { sandbox: input.sandbox, ...(s.uid ? { lease: s.uid } : {}), role: 'run' as const, writableDirs: [home] } } : {}),
+        jail: { ...(s.uid ? { lease: s.uid } : {}), role: 'run', writableDirs: [home] },
         onOutput: (stream, chunk) => {
           s.output.push(stream, chunk);
           if (s.output.total > input.floodLimitBytes && proc?.running && !s.killing) {
@@ -194,6 +194,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     const r = s.planned.spec.ready;
     if (!r) return;
     const outcome = await waitReady({
+      backend: input.backend,
       proc: s.proc!,
       output: s.output,
       ...(r.port ? { port: { port: s.lease.port, proto: s.planned.spec.proto } } : {}),
@@ -380,7 +381,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     for (const p of patternsOf(plan)) state(p.node).output.watch(p.source, p.stream);
     timeline.add('dsgrade', `scenario ${input.testId}, seed ${plan.seed}, limit ${spec.timeoutSec} s`);
     try {
-      proxy = await FaultnetClient.start({ binary: input.faultnet, seed: plan.seed, traceFile: paths.trace, stderrFile: paths.proxyStderr });
+      proxy = await FaultnetClient.start({ backend: input.backend, binary: input.faultnet, seed: plan.seed, traceFile: paths.trace, stderrFile: paths.proxyStderr });
     } catch (err) {
       throw new HarnessFailure(`the fault proxy did not start: ${(err as Error).message}`);
     }
@@ -484,7 +485,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     // Every process of each node's uid (setsid daemons too) dies before the checker runs.
     for (const s of nodes.values()) {
       if (!s.uid) continue;
-      await input.sandbox?.release(s.uid);
+      await input.backend.jail?.release(s.uid);
       s.uid = undefined;
     }
     timeline.add('dsgrade', 'every process stopped');
@@ -546,8 +547,8 @@ async function runChecker(input: ScenarioRunInput, paths: ArtifactPaths, values:
   if (!binary) return { ok: false, error: true, reason: `program ${c.program} was not built`, output: '' };
   const home = path.join(input.scratchDir, 'checker');
   await fs.mkdir(home, { recursive: true });
-  const run = (lease: SandboxLease | undefined): ReturnType<typeof runProcess> =>
-    runProcess({
+  const run = (lease: JailLease | undefined): Promise<ProcessOutcome> =>
+    input.backend.runProcess({
       file: binary,
       args: c.args.map((a) => expandTemplate(a, values)),
       cwd: paths.dir,
@@ -555,12 +556,12 @@ async function runChecker(input: ScenarioRunInput, paths: ArtifactPaths, values:
       timeoutMs: c.timeoutSec * 1000,
       outputBudgetBytes: 32 * 1024,
       floodLimitBytes: 8 * 1024 * 1024,
-      ...(input.sandbox ? { sandbox: { sandbox: input.sandbox, ...(lease ? { lease } : {}), role: 'run' as const, writableDirs: [home] } } : {}),
+      jail: { ...(lease ? { lease } : {}), role: 'run', writableDirs: [home] },
     });
-  const sandbox = input.sandbox;
+  const jail = input.backend.jail;
   // The checker's own fresh uid may read the artifacts (root's, 0700) while it runs, and only then.
-  const outcome = sandbox
-    ? await sandbox.withLease(async (lease) => {
+  const outcome = jail
+    ? await jail.withLease(async (lease) => {
         if (!lease) return run(undefined);
         await fs.chown(paths.dir, 0, lease.gid);
         await fs.chmod(paths.dir, 0o750);

@@ -6,6 +6,9 @@
  * can point at what the TA wrote.
  */
 import type { Visibility } from '../model.js';
+import type { Faults, Proto } from '../core/net.js';
+
+export type { Faults, Proto };
 
 export interface ScenarioProgram {
   /** Folder of a main package, relative to the module root. */
@@ -13,25 +16,7 @@ export interface ScenarioProgram {
   race: boolean;
 }
 
-export type Proto = 'tcp' | 'udp';
 export type Stream = 'stdout' | 'stderr' | 'both';
-
-/** Fault rules of one link direction, exactly as faultnet takes them (docs/faults.md). */
-export interface Faults {
-  drop?: number;
-  delayMs?: number;
-  jitterMs?: number;
-  duplicate?: number;
-  reorder?: number;
-  reorderHoldMs?: number;
-  corrupt?: number;
-  truncate?: number;
-  lengthen?: number;
-  bandwidthBps?: number;
-  stall?: boolean;
-  reset?: boolean;
-  close?: boolean;
-}
 
 export interface NodeSpec {
   name: string;

@@ -25,6 +25,11 @@ export function scoreAttempts(attempts: readonly Attempt[], points: number, part
   return { verdict, score, flaky };
 }
 
+/** An item without repeats (a check, a scenario, a leak item, a student-test variant): all the points or none. */
+export function allOrNothing(verdict: Verdict, points: number): number {
+  return verdict === 'passed' ? points : 0;
+}
+
 /** Points are shown with at most two decimals; sums must not drift (0.1 + 0.2). */
 export function roundPoints(x: number): number {
   return Math.round(x * 100) / 100;

@@ -9,7 +9,7 @@ import { findRaceCommands } from '../../src/init/race.js';
 import { classifyFile } from '../../src/init/stubs.js';
 import { testsByFile } from '../../src/init/tests.js';
 import { checkManifestObject } from '../../src/manifest/load.js';
-import { SCHEMA_DIR } from '../../src/manifest/schema.js';
+import { SCHEMA_DIR } from '../../src/core/paths.js';
 import { listFiles } from '../../src/util/fs.js';
 
 const COUNTER = path.resolve(import.meta.dirname, '..', 'fixtures', 'init', 'counter');

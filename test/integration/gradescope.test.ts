@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runGradescope } from '../../src/gradescope/run.js';
 import { loadManifest } from '../../src/manifest/load.js';
-import { planItems } from '../../src/pipeline/plan.js';
+import { planItems } from '../../src/pipeline/planned-items.js';
 import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
 import { liveGroupCount } from '../../src/sandbox/process-registry.js';
 

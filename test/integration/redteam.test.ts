@@ -427,7 +427,7 @@ describe.runIf(canRun)('red team: hostile submissions are contained', () => {
 
   it("list /tmp for other runs' work folders: none is visible, and the folder that holds them cannot be listed", async () => {
     // Another grading run's work folder, made the way dsgrade makes its own.
-    const { workFolderParent } = await import('../../src/sandbox/launcher.js');
+    const { workFolderParent } = await import('../../src/sandbox/work-folders.js');
     const decoy = await fs.mkdtemp(path.join(await workFolderParent(), 'dsgrade-p0-kvserver-'));
     try {
       const g = await grade('list-tmp');

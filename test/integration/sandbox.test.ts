@@ -13,11 +13,14 @@ import { explainCompileErrors } from '../../src/build/diagnostics.js';
 import { defaultCacheDir, findGo } from '../../src/build/go-env.js';
 import { compileTests, injectTestMain, type CompiledTests } from '../../src/gotest/compile.js';
 import { runAttempt, type AttemptRun } from '../../src/gotest/run.js';
-import { runProcess, type ProcessSpec } from '../../src/sandbox/process.js';
+import { unjailedBackend } from '../../src/sandbox/local-backend.js';
+import { runLocalProcess, type ProcessSpec } from '../../src/sandbox/process.js';
 import { liveGroupCount } from '../../src/sandbox/process-registry.js';
 
 const PROGRAMS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'programs');
 const REPO = path.join(PROGRAMS, '..', '..', '..');
+/** The local process runner without a jail (what these fixtures exercise). */
+const runProcess = (spec: ProcessSpec): ReturnType<typeof runLocalProcess> => runLocalProcess(spec, undefined);
 
 let tmp: string;
 /** PIDs a test expects to be gone; any survivor is killed (by PID) after the test so none leaks. */
@@ -193,9 +196,10 @@ describe('interrupt', () => {
 describe('go test attempts end to end', () => {
   let moduleDir: string;
   let compiled: CompiledTests;
+  let backend: ReturnType<typeof unjailedBackend>;
   let n = 0;
   const attempt = (testName: string, timeoutSec = 30, leakCheck?: { settleMs: number; cpuWindowMs: number }): Promise<AttemptRun> =>
-    runAttempt({
+    runAttempt(backend, {
       binary: compiled.binary,
       pkgDir: path.join(moduleDir, 'verdicts'),
       testName,
@@ -206,9 +210,7 @@ describe('go test attempts end to end', () => {
       ...(leakCheck ? { leakCheck } : {}),
     });
 
-  const goOptions = async (): Promise<Parameters<typeof compileTests>[3]> => ({
-    toolchain: await findGo(),
-    cacheDir: defaultCacheDir(),
+  const goOptions = async (): Promise<Parameters<typeof compileTests>[4]> => ({
     moduleDir,
     scratchDir: path.join(tmp, 'scratch', 'compile'),
     allowDownloads: false,
@@ -216,10 +218,11 @@ describe('go test attempts end to end', () => {
   });
 
   beforeAll(async () => {
+    backend = unjailedBackend(await findGo(), defaultCacheDir());
     moduleDir = path.join(tmp, 'module');
     await fs.cp(path.join(PROGRAMS, 'gotest-verdicts'), moduleDir, { recursive: true });
     await injectTestMain({ moduleDir, pkg: 'verdicts', studentFiles: ['verdicts/calc.go'] });
-    compiled = await compileTests('verdicts', false, path.join(tmp, 'bin', 'verdicts.test'), await goOptions());
+    compiled = await compileTests(backend, 'verdicts', false, path.join(tmp, 'bin', 'verdicts.test'), await goOptions());
     if (!compiled.ok) throw new Error(`fixture did not compile:\n${compiled.outcome.output}`);
   });
 
@@ -282,9 +285,9 @@ describe('go test attempts end to end', () => {
 
   it('refuses a TestMain that the submission calls itself (from init, in an internal test package)', async () => {
     await injectTestMain({ moduleDir, pkg: 'callsmain', studentFiles: ['callsmain/callsmain.go'] });
-    const c = await compileTests('callsmain', false, path.join(tmp, 'bin', 'callsmain.test'), await goOptions());
+    const c = await compileTests(backend, 'callsmain', false, path.join(tmp, 'bin', 'callsmain.test'), await goOptions());
     expect(c.ok, c.outcome.output).toBe(true);
-    const r = await runAttempt({
+    const r = await runAttempt(backend, {
       binary: c.binary,
       pkgDir: path.join(moduleDir, 'callsmain'),
       testName: 'TestDouble',
@@ -301,7 +304,7 @@ describe('go test attempts end to end', () => {
 
   it('explains a package that imports a module the project does not provide', async () => {
     await injectTestMain({ moduleDir, pkg: 'broken', studentFiles: ['broken/broken.go'] });
-    const c = await compileTests('broken', false, path.join(tmp, 'bin', 'broken.test'), await goOptions());
+    const c = await compileTests(backend, 'broken', false, path.join(tmp, 'bin', 'broken.test'), await goOptions());
     expect(c.ok).toBe(false);
     const e = explainCompileErrors(c.outcome.output, {
       handin: [{ treePath: 'broken/broken.go', displayPath: 'broken.go' }],
@@ -316,29 +319,33 @@ describe('go test attempts end to end', () => {
 
 describe.runIf(process.getuid?.() === 0)('sealed test binaries (as root, uid sandbox)', () => {
   it("a test binary built twice to one path, plain and -race, is root's, mode 0711, and still runs as a run uid", async () => {
-    const { createSandbox, makeRunDir, sandboxConfigFromEnv } = await import('../../src/sandbox/launcher.js');
+    const { createJail, jailConfigFromEnv } = await import('../../src/sandbox/jail.js');
+    const { makeRunDir } = await import('../../src/sandbox/work-folders.js');
+    const { LocalBackend } = await import('../../src/sandbox/local-backend.js');
+    const { harnessTool } = await import('../../src/build/harness-tool.js');
     const { runAttempt: attempt } = await import('../../src/gotest/run.js');
     const toolchain = await findGo();
     const cacheDir = defaultCacheDir();
-    const sandbox = (await createSandbox({ toolchain, cacheDir, config: { ...sandboxConfigFromEnv({ DSGRADE_SANDBOX_USER: '62600' }), mode: 'uid' } }))!;
+    const jail = (await createJail({ ...jailConfigFromEnv({ DSGRADE_SANDBOX_USER: '62600' }), mode: 'uid' }, () => harnessTool('dsgrade-jail', toolchain, cacheDir)))!;
+    const jailed = new LocalBackend({ toolchain, cacheDir, jail });
     await fs.chmod(tmp, 0o711); // mkdtemp's 0700 would stop the run uid before it reaches anything
     const workDir = await fs.mkdtemp(path.join(tmp, 'work-'));
     const moduleDir = path.join(workDir, 'module');
     await fs.cp(path.join(PROGRAMS, 'gotest-verdicts'), moduleDir, { recursive: true });
     await injectTestMain({ moduleDir, pkg: 'verdicts', studentFiles: ['verdicts/calc.go'] });
-    await sandbox.prepareWorkDir(workDir, moduleDir);
+    await jailed.prepareWorkDir(workDir, moduleDir);
     const runDir = await makeRunDir(path.join(moduleDir, 'verdicts'), path.join(workDir, 'run', 'verdicts'));
-    const options = { toolchain, cacheDir, moduleDir, scratchDir: path.join(workDir, 'scratch', 'compile'), allowDownloads: false, timeoutMs: 300_000, sandbox };
+    const options = { moduleDir, scratchDir: path.join(workDir, 'scratch', 'compile'), allowDownloads: false, timeoutMs: 300_000 };
     for (const race of [false, true]) {
       const bin = path.join(workDir, 'bin', `verdicts${race ? '.race' : ''}.test`);
       // Twice: two suites of one package build the same file, and go must be able to replace it.
       for (let i = 0; i < 2; i++) {
-        const c = await compileTests('verdicts', race, bin, options);
+        const c = await compileTests(jailed, 'verdicts', race, bin, options);
         expect(c.ok, c.outcome.output).toBe(true);
       }
       const st = await fs.stat(bin);
       expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([0, 0, 0o711]);
-      const r = await attempt({
+      const r = await attempt(jailed, {
         binary: bin,
         pkgDir: runDir,
         testName: 'TestPass',
@@ -346,7 +353,6 @@ describe.runIf(process.getuid?.() === 0)('sealed test binaries (as root, uid san
         scratchDir: path.join(workDir, 'scratch', `pass-${race}`),
         outputBudgetBytes: 64 * 1024,
         floodLimitBytes: 8 * 1024 * 1024,
-        sandbox,
         race,
       });
       expect(r.verdict, r.output).toBe('passed');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/model.js';
-import { decideRetry } from '../../src/pipeline/gotest-stage.js';
+import { decideRetry } from '../../src/scoring/retry.js';
 
 const a = (v: Attempt['verdict']): Attempt => ({ verdict: v, durationMs: 1, reason: v === 'passed' ? '' : 'boom' });
 const spec = (policy: 'all' | 'any' | 'majority') => ({ retry: { count: 3, policy }, points: 2, partialCredit: false, repeat: 1 });

@@ -1,17 +1,16 @@
 /**
  * Opening and closing the Docker backend of one graded submission: check the engine, make sure the
- * images exist (built once per input hash), build the supervisor, remove what crashed dsgrade
+ * images exist (built once per input hash), remove what crashed dsgrade
  * processes left behind, and register the run's cleanup with the interrupt handler so Ctrl-C
  * removes every container of the run before dsgrade exits.
  */
-import type { GoToolchain } from '../../build/go-env.js';
-import { harnessTool } from '../../build/harness-tool.js';
+import type { GoToolchain } from '../../core/toolchain.js';
 import { debug } from '../../util/debug.js';
-import { outsideBackend } from '../backend.js';
 import { registerAsyncCleanup } from '../interrupt.js';
 import type { ContainerRuntime, ResourceLimits } from './container-runtime.js';
 import { cleanupRun, removeResources } from './cleanup.js';
-import { DockerBackend, defaultLimits } from './docker-backend.js';
+import { defaultLimits } from './container-user.js';
+import { DockerBackend } from './docker-backend.js';
 import { DockerodeRuntime } from './dockerode-runtime.js';
 import { ensureImages } from './images.js';
 import { managedFilter, newRunId, ownerIsGone, OWNER_LABEL } from './labels.js';
@@ -49,7 +48,8 @@ export async function removeStale(runtime: ContainerRuntime): Promise<number> {
   return (await removeResources(runtime, stale)).removed.length;
 }
 
-export async function openDockerRun(opts: DockerOptions & { hostGo: GoToolchain; cacheDir: string; artifactsDir?: string }): Promise<DockerRun> {
+/** `helper()`: the path of harness/cmd/dsgrade-exec built for this machine (the caller builds it; the sandbox never builds). */
+export async function openDockerRun(opts: DockerOptions & { hostGo: GoToolchain; helper: () => Promise<string>; cacheDir: string; artifactsDir?: string }): Promise<DockerRun> {
   const runtime = opts.runtime ?? dockerRuntime();
   await runtime.info();
   if (!staleChecked) {
@@ -57,13 +57,12 @@ export async function openDockerRun(opts: DockerOptions & { hostGo: GoToolchain;
     await removeStale(runtime).catch(() => 0);
   }
   const images = await ensureImages({ runtime, hostGo: opts.hostGo, ...(opts.baseImage ? { baseImage: opts.baseImage } : {}), ...(opts.onLog ? { onLog: opts.onLog } : {}) });
-  const helper = await outsideBackend(() => harnessTool('dsgrade-exec', opts.hostGo, opts.cacheDir));
   const runId = newRunId();
   const backend = new DockerBackend({
     runtime,
     runId,
     images,
-    helper,
+    helper: await opts.helper(),
     cacheDir: opts.cacheDir,
     ...(opts.artifactsDir ? { artifactsDir: opts.artifactsDir } : {}),
     limits: { ...defaultLimits(), ...opts.limits },

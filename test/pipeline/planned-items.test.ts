@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DsgradeError } from '../../src/errors.js';
 import { loadManifest } from '../../src/manifest/load.js';
-import { checkOnly } from '../../src/pipeline/plan.js';
+import { checkOnly } from '../../src/pipeline/planned-items.js';
 
 const { manifest } = await loadManifest('projects/p0-kvserver');
 

@@ -2,12 +2,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_UID, makeRunDir, Sandbox, sandboxConfigFromEnv } from '../../src/sandbox/launcher.js';
+import { DEFAULT_BASE_UID, Jail, jailConfigFromEnv } from '../../src/sandbox/jail.js';
+import { makeRunDir } from '../../src/sandbox/work-folders.js';
 import { killUid, pidsOfUid } from '../../src/sandbox/process-registry.js';
 
-describe('sandboxConfigFromEnv', () => {
+describe('jailConfigFromEnv', () => {
   it('defaults: auto mode, uids from 61000, 8 slots, limits', () => {
-    const c = sandboxConfigFromEnv({});
+    const c = jailConfigFromEnv({});
     expect(c.mode).toBe('auto');
     expect(c.baseUid).toBe(DEFAULT_BASE_UID);
     expect(c.slots).toBe(8);
@@ -17,27 +18,27 @@ describe('sandboxConfigFromEnv', () => {
   });
 
   it('reads the mode, a numeric user, slots and limits from the environment', () => {
-    const c = sandboxConfigFromEnv({ DSGRADE_SANDBOX: 'rlimits', DSGRADE_SANDBOX_USER: '62000', DSGRADE_SANDBOX_SLOTS: '3', DSGRADE_SANDBOX_MEMORY_MB: '512', DSGRADE_SANDBOX_NPROC: '64' });
+    const c = jailConfigFromEnv({ DSGRADE_SANDBOX: 'rlimits', DSGRADE_SANDBOX_USER: '62000', DSGRADE_SANDBOX_SLOTS: '3', DSGRADE_SANDBOX_MEMORY_MB: '512', DSGRADE_SANDBOX_NPROC: '64' });
     expect(c).toMatchObject({ mode: 'rlimits', baseUid: 62000, baseGid: 62000, slots: 3, limits: { memoryBytes: 512 * 1024 ** 2, nproc: 64 } });
   });
 
   it('a --sandbox-user override wins over the environment; a user name is looked up in /etc/passwd', () => {
-    expect(sandboxConfigFromEnv({ DSGRADE_SANDBOX_USER: '62000' }, { user: '63000' }).baseUid).toBe(63000);
-    expect(sandboxConfigFromEnv({}, { user: 'root' }).baseUid).toBe(0);
-    expect(() => sandboxConfigFromEnv({}, { user: 'no-such-user-dsgrade' })).toThrow(/sandbox user not found: no-such-user-dsgrade/);
+    expect(jailConfigFromEnv({ DSGRADE_SANDBOX_USER: '62000' }, { user: '63000' }).baseUid).toBe(63000);
+    expect(jailConfigFromEnv({}, { user: 'root' }).baseUid).toBe(0);
+    expect(() => jailConfigFromEnv({}, { user: 'no-such-user-dsgrade' })).toThrow(/sandbox user not found: no-such-user-dsgrade/);
   });
 
   it('rejects an unknown mode with the fix', () => {
-    expect(() => sandboxConfigFromEnv({ DSGRADE_SANDBOX: 'maybe' })).toThrow(/invalid DSGRADE_SANDBOX: maybe/);
+    expect(() => jailConfigFromEnv({ DSGRADE_SANDBOX: 'maybe' })).toThrow(/invalid DSGRADE_SANDBOX: maybe/);
   });
 });
 
-describe('Sandbox.launch', () => {
-  const config = { ...sandboxConfigFromEnv({}), slots: 2 };
+describe('Jail.launch', () => {
+  const config = { ...jailConfigFromEnv({}), slots: 2 };
 
   it('rlimits mode: the jail with limits, no uid switch, the program after --', async () => {
-    const sb = new Sandbox('rlimits', '/jail', config, true);
-    const l = await sb.launch({ sandbox: sb, role: 'run', isolateNetwork: true }, { file: '/bin/x.test', args: ['-a'], timeoutMs: 10_000 });
+    const sb = new Jail('rlimits', '/jail', config, true);
+    const l = await sb.launch({ role: 'run', isolateNetwork: true }, { file: '/bin/x.test', args: ['-a'], timeoutMs: 10_000 });
     expect(l.file).toBe('/jail');
     expect(l.args).not.toContain('-uid');
     expect(l.args).toEqual(expect.arrayContaining(['-as', '-fsize', '-nofile', '-cpu', '-netns']));
@@ -46,15 +47,15 @@ describe('Sandbox.launch', () => {
   });
 
   it('no address-space limit for -race binaries, no netns when the machine has none', async () => {
-    const sb = new Sandbox('rlimits', '/jail', config, false);
-    const l = await sb.launch({ sandbox: sb, role: 'run', isolateNetwork: true }, { file: '/w/bin/p0partA.race.test', args: [] });
+    const sb = new Jail('rlimits', '/jail', config, false);
+    const l = await sb.launch({ role: 'run', isolateNetwork: true }, { file: '/w/bin/p0partA.race.test', args: [] });
     expect(l.args).not.toContain('-as');
     expect(l.args).not.toContain('-netns');
   });
 
   it('uid mode: builds as the builder uid; runs lease a run uid and give it back', async () => {
-    const sb = new Sandbox('uid', '/jail', { ...config, baseUid: 64000, baseGid: 64000 }, false);
-    const b = await sb.launch({ sandbox: sb, role: 'build' }, { file: 'go', args: ['build'] });
+    const sb = new Jail('uid', '/jail', { ...config, baseUid: 64000, baseGid: 64000 }, false);
+    const b = await sb.launch({ role: 'build' }, { file: 'go', args: ['build'] });
     expect(b.args.slice(0, 4)).toEqual(['-uid', '64000', '-gid', '64000']);
     const lease = await sb.lease();
     expect(lease?.uid).toBeGreaterThan(64000);
@@ -102,7 +103,7 @@ describe.runIf(process.getuid?.() === 0)('work folder parent and sealed binaries
   });
 
   it("workFolderParent is root's and 0711, and replaces whatever a run uid put in its place", async () => {
-    const { workFolderParent } = await import('../../src/sandbox/launcher.js');
+    const { workFolderParent } = await import('../../src/sandbox/work-folders.js');
     const dir = await workFolderParent(tmp);
     expect(dir).toBe(path.join(tmp, 'dsgrade-runs'));
     let st = await fs.stat(dir);
@@ -122,7 +123,7 @@ describe.runIf(process.getuid?.() === 0)('work folder parent and sealed binaries
   });
 
   it('sealExecutable: root-owned 0711, still runs as another uid, cannot be read by it', async () => {
-    const { sealExecutable } = await import('../../src/sandbox/launcher.js');
+    const { sealExecutable } = await import('../../src/sandbox/work-folders.js');
     const { execFileSync } = await import('node:child_process');
     const bin = path.join(tmp, 'tool');
     await fs.copyFile('/bin/true', bin);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeExit } from '../../../src/sandbox/docker/sandbox-exec.js';
+import { decodeExit } from '../../../src/sandbox/docker/container-exec.js';
 
 describe('decodeExit', () => {
   it('reads 128+n as signal n, like a shell', () => {

@@ -1,5 +1,5 @@
 /**
- * One process inside a sandbox container, started through `docker exec` of the supervisor
+ * One process inside the run container, started through `docker exec` of the supervisor
  * (`dsgrade-exec run -- FILE ARGS…`, harness/cmd/dsgrade-exec) with its own stdio. The supervisor
  * puts FILE in its own process group, relays signals to that group, kills what is left of the
  * group when FILE exits and exits with FILE's status (128+n for signal n). Signals reach the
@@ -8,8 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import type { NodeHandle } from '../backend.js';
-import type { NodeExit } from '../node-process.js';
+import type { NodeExit, NodeHandle } from '../backend.js';
 import type { ContainerRuntime, ExecSession } from './container-runtime.js';
 
 /** Supervisor signal 34+n asks it to send signal n to the group (see dsgrade-exec). */
@@ -19,7 +18,7 @@ const HEADER = /^\0dsgrade-exec pid=(\d+)\n/;
 const DRAIN_AFTER_EXIT_MS = 1000;
 const EXIT_POLL_MS = 500;
 
-export interface SandboxExecSpec {
+export interface ContainerExecSpec {
   containerId: string;
   helper: string;
   file: string;
@@ -68,7 +67,7 @@ async function verifyHostPid(hostPid: number, containerPid: number): Promise<boo
   }
 }
 
-export class SandboxExec implements NodeHandle {
+export class ContainerExec implements NodeHandle {
   /** The supervisor's pid inside the container (what timelines show). */
   pid = 0;
   readonly exited: Promise<NodeExit>;
@@ -82,7 +81,7 @@ export class SandboxExec implements NodeHandle {
   private constructor(
     private readonly runtime: ContainerRuntime,
     private readonly session: ExecSession,
-    private readonly spec: SandboxExecSpec,
+    private readonly spec: ContainerExecSpec,
   ) {
     this.started = new Promise((resolve, reject) => {
       this.resolveStarted = resolve;
@@ -98,7 +97,7 @@ export class SandboxExec implements NodeHandle {
       const rest = m ? pending.subarray(nl + 1) : pending;
       pending = undefined;
       if (m) void this.onHeader(Number(m[1]));
-      else this.rejectStarted(new Error('the sandbox supervisor did not start'));
+      else this.rejectStarted(new Error("the run container's supervisor did not start"));
       if (rest.length > 0) spec.onOutput('stdout', rest);
     });
     session.stderr.on('data', (chunk: Buffer) => spec.onOutput('stderr', chunk));
@@ -119,7 +118,7 @@ export class SandboxExec implements NodeHandle {
           code = 137;
         }
         this.exit = decodeExit(code);
-        if (pending !== undefined) this.rejectStarted(new Error(`the sandbox supervisor exited before starting ${spec.file}`));
+        if (pending !== undefined) this.rejectStarted(new Error(`the run container's supervisor exited before starting ${spec.file}`));
         resolve(this.exit);
       };
       session.stdout.once('end', () => void finish());
@@ -135,7 +134,7 @@ export class SandboxExec implements NodeHandle {
     });
   }
 
-  static async start(runtime: ContainerRuntime, spec: SandboxExecSpec): Promise<SandboxExec> {
+  static async start(runtime: ContainerRuntime, spec: ContainerExecSpec): Promise<ContainerExec> {
     const keep = Object.keys(spec.env).join(',');
     const session = await runtime.exec(spec.containerId, {
       cmd: [spec.helper, 'run', ...(spec.fd3 ? ['-fd3'] : []), '--', spec.file, ...spec.args],
@@ -144,7 +143,7 @@ export class SandboxExec implements NodeHandle {
       stdin: spec.stdin || spec.fd3 !== undefined,
     });
     if (spec.fd3) session.connection.write(spec.fd3);
-    const exec = new SandboxExec(runtime, session, spec);
+    const exec = new ContainerExec(runtime, session, spec);
     await exec.started;
     return exec;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeBuggy, judgeCorrect, type TestRun } from '../../src/pipeline/studenttest-verdicts.js';
+import { judgeBuggy, judgeCorrect, type TestRun } from '../../src/scoring/studenttest-verdicts.js';
 
 const pass: TestRun = { testsPassed: true, timedOut: false, reason: 'they passed', output: 'PASS output', durationMs: 10 };
 const fail = (test = 'TestClose'): TestRun => ({ testsPassed: false, timedOut: false, reason: `${test} failed`, output: `--- FAIL: ${test}`, durationMs: 20 });
