@@ -14,6 +14,10 @@ import { AUTOLAB_GRADER_ERROR_LINE, autolabProblems, autolabScoreLine, renderAut
 import { truncateMiddle } from '../report/truncate.js';
 import { HandinRefused, prepareHandin } from './handin.js';
 import type { JailConfig } from '../sandbox/jail-config.js';
+import { resultsLimits } from '../report/results-writer.js';
+
+/** What a student types to grade their own copy: the feedback's rerun line is this and the seed. */
+const RERUN_BASE = 'dsgrade grade <your handin> --project <project folder>';
 
 export interface AutolabRunOptions {
   /** The handin file Autolab copied into the working folder (or a folder, locally). */
@@ -69,7 +73,7 @@ export async function runAutolab(opts: AutolabRunOptions): Promise<AutolabRunRes
       nonce: process.env.DSGRADE_NONCE || randomBytes(16).toString('hex'),
       cacheDir: opts.cacheDir,
       ...(opts.jail ? { jail: opts.jail } : {}),
-      rerunBase: 'dsgrade grade <your handin> --project <project folder>',
+      rerunBase: RERUN_BASE,
       // Progress lines would name hidden tests: the student sees all output.
       log: () => undefined,
       // Printed once: also when a signal stops the run (the partial grade, each unfinished test saying why).
@@ -78,7 +82,7 @@ export async function runAutolab(opts: AutolabRunOptions): Promise<AutolabRunRes
           result = graderError(out, run.graderError);
           return;
         }
-        opts.write(renderAutolabFeedback(run.report));
+        opts.write(renderAutolabFeedback(run.report, resultsLimits(run.project?.manifest, RERUN_BASE, run.report.seed)));
         const lastLine = autolabScoreLine(toAutolabResult(run.report, problems));
         out(lastLine);
         result = { outcome: run.outcome, lastLine };

@@ -12,8 +12,7 @@ import type { LoadedManifest } from '../manifest/load.js';
 import type { GradeReport } from '../model.js';
 import { gradeSubmission, randomSeed } from '../pipeline/grade.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { writeGradescopeResults } from '../report/gradescope.js';
-import { writeJUnit } from '../report/junit.js';
+import { resultsLimits, writeResults } from '../report/results-writer.js';
 import { DSGRADE_VERSION } from '../version.js';
 import { discoverSubmissions, type BatchSubmission } from './discover.js';
 import { outPaths, readAllErrors, readStoredReport, type StoredReport } from './out-dir.js';
@@ -169,9 +168,9 @@ async function gradeOne(s: BatchSubmission, seed: number, opts: BatchOptions, p:
     resultsDir: dir,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const m = opts.project.manifest;
-  await writeGradescopeResults(p.results(s.id), report, { testOutputBytes: m.limits.testOutputBytes, rerunAll: `${rerunBase} --seed ${report.seed}` });
-  await writeJUnit(p.junit(s.id), report);
+  const limits = resultsLimits(opts.project.manifest, rerunBase, report.seed);
+  await writeResults('gradescope', p.results(s.id), report, limits);
+  await writeResults('junit', p.junit(s.id), report, limits);
   const stored: StoredReport = { id: s.id, submitters: s.submitters, report };
   await writeFileAtomic(p.report(s.id), `${JSON.stringify(stored)}\n`);
   return report;

@@ -9,10 +9,8 @@ import { checkOnly } from '../pipeline/planned-items.js';
 import { isDsgradeError } from '../errors.js';
 import { checkOutputFile, unwritable } from './output-paths.js';
 import { gradeSubmission } from '../pipeline/grade.js';
-import { writeGradescopeResults } from '../report/gradescope.js';
-import { writeJUnit } from '../report/junit.js';
-import { autolabProblems, autolabScoreLine, toAutolabResult, writeAutolabResult } from '../report/autolab.js';
-import { toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn.js';
+import { autolabProblems, autolabScoreLine, toAutolabResult } from '../report/autolab.js';
+import { resultsLimits, writeResults } from '../report/results-writer.js';
 import { createProgress, renderTable, type Progress } from '../report/terminal.js';
 import type { BackendKind } from '../sandbox/backend.js';
 import type { JailConfig } from '../sandbox/jail-config.js';
@@ -63,6 +61,7 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
       : opts.artifacts
         ? path.resolve('dsgrade-artifacts', loaded.manifest.name, new Date().toISOString().replace(/[:.]/g, '-'))
         : undefined;
+  const rerunBase = `dsgrade grade ${opts.submission} --project ${opts.project}`;
   const report = await gradeSubmission({
     project: loaded,
     submission: opts.submission,
@@ -76,7 +75,7 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
     ...(artifactsDir ? { artifactsDir } : {}),
     // Run reports of failed scenarios go beside results.json (linked from it, relative to it).
     ...(opts.out ? { resultsDir: path.dirname(path.resolve(opts.out)) } : {}),
-    rerunBase: `dsgrade grade ${opts.submission} --project ${opts.project}`,
+    rerunBase,
     progress: {
       planned: (total) => {
         progress = createProgress(io.stderr, { isTTY: Boolean(io.stderr.isTTY), total });
@@ -86,7 +85,6 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
     },
   });
   progress?.done();
-  const rerunAll = `dsgrade grade ${opts.submission} --project ${opts.project} --seed ${report.seed}`;
   // The table first: if a result file cannot be written after all, the grade is still on screen.
   if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${renderTable(report, { color: opts.color !== false && Boolean(io.stdout.isTTY), width: io.stdout.columns ?? 100 })}\n`);
@@ -101,16 +99,16 @@ export async function gradeCommand(opts: GradeCommandOptions): Promise<number> {
     }
     written.push(file);
   };
-  const limits = { testOutputBytes: loaded.manifest.limits.testOutputBytes, rerunAll };
-  for (const [option, file] of outputs(opts, ['out', 'outGradescope'])) await write(option, file, () => writeGradescopeResults(path.resolve(file), report, limits));
-  for (const [option, file] of outputs(opts, ['junit', 'outJunit'])) await write(option, file, () => writeJUnit(path.resolve(file), report));
-  for (const [option, file] of outputs(opts, ['outPrairielearn'])) await write(option, file, () => writePrairieLearnResults(path.resolve(file), toPrairieLearnResults(report, limits)));
-  const autolab = opts.outAutolab ? toAutolabResult(report, autolabProblems(loaded.manifest)) : undefined;
-  if (autolab && opts.outAutolab !== '-') await write('--out-autolab', opts.outAutolab!, () => writeAutolabResult(path.resolve(opts.outAutolab!), autolab));
+  const limits = resultsLimits(loaded.manifest, rerunBase, report.seed);
+  const problems = autolabProblems(loaded.manifest);
+  for (const [option, file] of outputs(opts, ['out', 'outGradescope'])) await write(option, file, () => writeResults('gradescope', path.resolve(file), report, limits));
+  for (const [option, file] of outputs(opts, ['junit', 'outJunit'])) await write(option, file, () => writeResults('junit', path.resolve(file), report, limits));
+  for (const [option, file] of outputs(opts, ['outPrairielearn'])) await write(option, file, () => writeResults('prairielearn', path.resolve(file), report, limits));
+  if (opts.outAutolab && opts.outAutolab !== '-') await write('--out-autolab', opts.outAutolab, () => writeResults('autolab', path.resolve(opts.outAutolab!), report, limits, { autolabProblems: problems }));
   for (const file of written) io.stderr.write(`dsgrade: wrote ${file}\n`);
   if (artifactsDir) io.stderr.write(`dsgrade: scenario artifacts in ${artifactsDir}\n`);
   // Autolab reads the last line of the output: nothing may follow it.
-  if (autolab && opts.outAutolab === '-') io.stdout.write(`${autolabScoreLine(autolab)}\n`);
+  if (opts.outAutolab === '-') io.stdout.write(`${autolabScoreLine(toAutolabResult(report, problems))}\n`);
   return EXIT.OK;
 }
 

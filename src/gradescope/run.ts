@@ -7,12 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { GradeReport } from '../model.js';
 import { closeToOthers, gradeWithinBudget, graderErrorReport, type BudgetedRun, type RunOutcome } from '../pipeline/budgeted-run.js';
 import { randomSeed } from '../pipeline/grade.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { toGradescopeResults } from '../report/gradescope.js';
-import { writeCheckedJson } from '../report/results-file.js';
+import { resultsLimits, writeResults, type ResultsLimits } from '../report/results-writer.js';
 import { readMetadata } from './metadata.js';
 import type { JailConfig } from '../sandbox/jail-config.js';
 
@@ -40,6 +38,10 @@ export interface GradescopeRunResult {
 }
 
 export const DEFAULT_BUDGET_SEC = 540;
+/** What a student types to grade their own copy: the header's rerun line is this and the seed. */
+const RERUN_BASE = 'dsgrade grade <your submission> --project <project folder>';
+/** results.json stays a few MB however much the tests print. */
+const TOTAL_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 const MINIMAL_ERROR_RESULTS = {
   score: 0,
@@ -65,7 +67,7 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
     nonce,
     cacheDir: opts.cacheDir,
     ...(opts.jail ? { jail: opts.jail } : {}),
-    rerunBase: 'dsgrade grade <your submission> --project <project folder>',
+    rerunBase: RERUN_BASE,
     log,
     before: async () => {
       // Student code runs as unprivileged sandbox uids (src/sandbox/launcher.ts): the autograder source
@@ -77,14 +79,18 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
       if (metadata?.id !== undefined) log(`submission ${String(metadata.id)}${metadata.users?.length ? ` by ${metadata.users.map((u) => u.email ?? u.name).join(', ')}` : ''}`);
     },
     deliver: async (run) => {
-      result = await deliver(resultsFile, run, nonce, log);
+      result = await deliverGradescope(resultsFile, run, nonce, log);
     },
   });
   return result!;
 }
 
-/** Writes results.json for a run's outcome; falls back to a grader-error results.json, then to a minimal one. */
-async function deliver(resultsFile: string, run: BudgetedRun, nonce: string, log: (line: string) => void): Promise<GradescopeRunResult> {
+/**
+ * Writes results.json for a run's outcome, with the project's output limit and the rerun line;
+ * falls back to a grader-error results.json, then to a minimal one. Exported for its tests.
+ */
+export async function deliverGradescope(resultsFile: string, run: BudgetedRun, nonce: string, log: (line: string) => void): Promise<GradescopeRunResult> {
+  const limits: ResultsLimits = { ...resultsLimits(run.project?.manifest, RERUN_BASE, run.report.seed), totalOutputBytes: TOTAL_OUTPUT_BYTES };
   const extra =
     run.outcome === 'budget-exhausted'
       ? { budgetExhausted: true }
@@ -94,24 +100,18 @@ async function deliver(resultsFile: string, run: BudgetedRun, nonce: string, log
           ? { interrupted: run.signal }
           : {};
   try {
-    await write(resultsFile, run.report, extra);
+    await writeResults('gradescope', resultsFile, run.report, limits, { gradescopeExtra: extra });
     return { resultsFile, outcome: run.outcome, score: run.outcome === 'grader-error' ? 0 : run.report.score };
   } catch (err) {
     if (run.outcome !== 'grader-error') log(`could not write the results: ${String(err)}`);
   }
   try {
     const report = graderErrorReport([], [], performance.now(), run.report.seed, nonce);
-    await write(resultsFile, report, { graderError: run.graderError ?? 'results.json could not be written' });
+    await writeResults('gradescope', resultsFile, report, limits, { gradescopeExtra: { graderError: run.graderError ?? 'results.json could not be written' } });
   } catch (writeErr) {
     // Last resort: a minimal, valid results.json written without any of the machinery above.
     log(`could not write the grader-error results normally: ${String(writeErr)}`);
     await writeFileAtomic(resultsFile, `${JSON.stringify(MINIMAL_ERROR_RESULTS)}\n`);
   }
   return { resultsFile, outcome: 'grader-error', score: 0 };
-}
-
-async function write(file: string, report: GradeReport, extra: Record<string, unknown>): Promise<void> {
-  const results = toGradescopeResults(report, { testOutputBytes: 65_536, totalOutputBytes: 4 * 1024 * 1024 });
-  results.extra_data = { ...(results.extra_data ?? {}), ...extra };
-  await writeCheckedJson(file, results, { schema: 'gradescope-results.schema.json', what: 'Gradescope results' });
 }

@@ -12,6 +12,7 @@ import { closeToOthers, gradeWithinBudget, type RunOutcome } from '../pipeline/b
 import { randomSeed } from '../pipeline/grade.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { prairieLearnNotGradable, toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn.js';
+import { resultsLimits } from '../report/results-writer.js';
 import type { JailConfig } from '../sandbox/jail-config.js';
 
 export interface PrairieLearnRunOptions {
@@ -38,6 +39,8 @@ export interface PrairieLearnRunResult {
 
 /** Below PrairieLearn's usual external-grading timeout when the question sets 600 s. */
 export const DEFAULT_PL_BUDGET_SEC = 540;
+/** What a student types to grade their own copy: the message's rerun line is this and the seed. */
+const RERUN_BASE = 'dsgrade grade <your files> --project <project folder>';
 
 const MINIMAL_NOT_GRADABLE = {
   gradable: false,
@@ -59,7 +62,7 @@ export async function runPrairieLearn(opts: PrairieLearnRunOptions): Promise<Pra
     nonce,
     cacheDir: opts.cacheDir,
     ...(opts.jail ? { jail: opts.jail } : {}),
-    rerunBase: 'dsgrade grade <your files> --project <project folder>',
+    rerunBase: RERUN_BASE,
     log,
     before: async () => {
       // The question's tests (staff tests, reference) and serverFilesCourse stay closed to student code.
@@ -68,7 +71,8 @@ export async function runPrairieLearn(opts: PrairieLearnRunOptions): Promise<Pra
     },
     // Written once: graded, out of time, a grader error or stopped by a signal (then gradable: false).
     deliver: async (run) => {
-      const results = run.outcome === 'grader-error' ? prairieLearnNotGradable(run.graderError ?? 'unknown error') : toPrairieLearnResults(run.report, {});
+      const limits = resultsLimits(run.project?.manifest, RERUN_BASE, run.report.seed);
+      const results = run.outcome === 'grader-error' ? prairieLearnNotGradable(run.graderError ?? 'unknown error') : toPrairieLearnResults(run.report, limits);
       try {
         await writePrairieLearnResults(resultsFile, results);
         result = { resultsFile, outcome: run.outcome, gradable: results.gradable, score: results.score ?? 0 };

@@ -30,6 +30,7 @@ export interface AutolabResult {
 const SCHEMA = 'autolab-result.schema.json';
 /** Feedback budget: Autolab keeps about 1000 KiB of output; the score line must never be cut. */
 export const AUTOLAB_FEEDBACK_BYTES = 512 * 1024;
+const AUTOLAB_TEST_BYTES = 32 * 1024;
 
 /**
  * The last line when dsgrade could not grade: deliberately not JSON, so Autolab records no score
@@ -79,9 +80,10 @@ export async function writeAutolabResult(path: string, result: AutolabResult): P
  * notices, seed, rerun), then each visible test with its verdict and output. Tests that are not
  * visible are counted in the scores but not shown. At most `maxBytes`.
  */
-export function renderAutolabFeedback(report: GradeReport, opts: { rerunAll?: string; maxBytes?: number } = {}): string {
+export function renderAutolabFeedback(report: GradeReport, opts: { rerunAll?: string; testOutputBytes?: number; maxBytes?: number } = {}): string {
   const maxBytes = opts.maxBytes ?? AUTOLAB_FEEDBACK_BYTES;
-  const rendered = toGradescopeResults(report, { testOutputBytes: 32 * 1024, totalOutputBytes: Math.floor(maxBytes * 0.9), ...(opts.rerunAll ? { rerunAll: opts.rerunAll } : {}) });
+  // Each test at most the project's limit, and never more than 32 KiB: the whole feedback is one log.
+  const rendered = toGradescopeResults(report, { testOutputBytes: Math.min(opts.testOutputBytes ?? AUTOLAB_TEST_BYTES, AUTOLAB_TEST_BYTES), totalOutputBytes: Math.floor(maxBytes * 0.9), ...(opts.rerunAll ? { rerunAll: opts.rerunAll } : {}) });
   const lines = [rendered.output ?? '', ''];
   report.tests.forEach((t, i) => {
     if (t.visibility !== 'visible') return;

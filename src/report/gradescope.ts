@@ -58,6 +58,8 @@ export interface GradescopeOptions {
   totalOutputBytes?: number;
   /** Command that reruns the whole grading locally; shown in the header. */
   rerunAll?: string;
+  /** Added to `extra_data` (a host's budget-exhausted, grader-error or signal marker). */
+  extra?: Record<string, unknown>;
 }
 
 export type { SchemaIssue };
@@ -220,7 +222,7 @@ function renderHeader(report: GradeReport, opts: GradescopeOptions): string {
     lines.push('', 'Notices:');
     for (const n of report.notices) lines.push(`  [${n.level}] ${sanitizeText(n.message).trim().replace(/\n/g, '\n    ')}`);
   }
-  const rerunAll = opts.rerunAll ?? `dsgrade grade <project folder> <your submission> --seed ${report.seed}`;
+  const rerunAll = opts.rerunAll ?? `dsgrade grade <your submission> --project <project folder> --seed ${report.seed}`;
   lines.push('', `Seed: ${report.seed}`, `Rerun everything locally: ${oneLine(rerunAll)}`);
   const rerunOne = shown.find((t) => t.verdict === 'failed' && t.rerun)?.rerun;
   if (rerunOne) lines.push(`Rerun the first failed test: ${oneLine(rerunOne)}`);
@@ -249,6 +251,7 @@ const GRADESCOPE_SCHEMA = 'gradescope-results.schema.json';
  */
 export async function writeGradescopeResults(path: string, report: GradeReport, opts: GradescopeOptions): Promise<GradescopeResults> {
   const results = toGradescopeResults(report, opts);
+  if (opts.extra) results.extra_data = { ...(results.extra_data ?? {}), ...opts.extra };
   await writeCheckedJson(path, results, { schema: GRADESCOPE_SCHEMA, what: 'Gradescope results' });
   return results;
 }
