@@ -7,7 +7,7 @@ import { isDsgradeError } from '../errors.js';
 import { installInterruptHandlers } from '../sandbox/interrupt.js';
 import type { JailConfig } from '../sandbox/jail-config.js';
 import { DSGRADE_VERSION } from '../version.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { MAX_SEED, MAX_TIMER_SEC } from '../util/limits.js';
 
 function int(name: string, min: number) {
@@ -342,9 +342,13 @@ Exit codes:
   0    graded / manifest valid / regression matched
   1    validate found problems (--build: a tree does not compile), regress found a mismatch,
        or init's reference did not get full marks under the proposed manifest
-  2    bad input: usage, project manifest, submission path, Go toolchain missing,
-       --only matching nothing, --seed out of range, an --out/--junit that cannot be written
+  2    bad input: usage, project manifest or files, submission path, a course tree init
+       cannot read, --only matching nothing, --seed out of range, an --out/--junit that
+       cannot be written
   3    internal error in dsgrade (please report it)
+  4    a tool dsgrade needs is missing or failed: no Go toolchain (set DSGRADE_GO), a
+       harness program that does not build, tar
+  5    the Docker engine is unreachable or a Docker request failed (--backend docker, images)
   130  interrupted by SIGINT, 143 by SIGTERM, 129 by SIGHUP (every process dsgrade started
        has been killed; dsgrade gradescope writes a partial results.json first)`,
   );
@@ -379,7 +383,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isDsgradeError(err)) {
       process.stderr.write(`dsgrade: ${err.describe()}\n`);
-      return err.code === 'INTERNAL' ? EXIT.INTERNAL : EXIT.USAGE;
+      return exitCodeFor(err.code);
     }
     process.stderr.write(`dsgrade: internal error — this is a bug in dsgrade, please report it with the output below.\n${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.INTERNAL;
