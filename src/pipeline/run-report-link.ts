@@ -1,10 +1,12 @@
 /**
- * Writing the run report of a failed scenario (src/report/run-report.ts) beside its artifacts, and
- * into the results folder when there is one, and the line that tells the student where it is.
+ * Writing the run report of a failed scenario (src/report/run-report.ts renders the run's record)
+ * beside its artifacts, and into the results folder when there is one, and the line that tells
+ * the student where it is.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeRunReport } from '../report/run-report.js';
+import { renderRunReport } from '../report/run-report.js';
+import type { RunRecord } from '../scenario/run-record.js';
 import type { RunContext } from './context.js';
 
 export interface PublishedReport {
@@ -14,10 +16,10 @@ export interface PublishedReport {
   link?: string;
 }
 
-export async function publishRunReport(ctx: RunContext, artifactsDir: string, suite: string, scenario: string): Promise<PublishedReport | undefined> {
-  let file: string;
+/** `file`: where the page goes beside the artifacts (report.html in the scenario's folder). */
+export async function publishRunReport(ctx: Pick<RunContext, 'resultsDir' | 'artifactsDir'>, record: RunRecord, file: string, suite: string, scenario: string): Promise<PublishedReport | undefined> {
   try {
-    file = (await writeRunReport(artifactsDir)).file;
+    await fs.writeFile(file, renderRunReport(record).html);
   } catch (err) {
     return { line: `(dsgrade could not write the run report: ${(err as Error).message})` };
   }

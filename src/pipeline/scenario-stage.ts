@@ -81,7 +81,7 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
       rerun,
       backend: ctx.backend,
     });
-    const report = outcome.verdict === 'passed' ? undefined : await publishRunReport(ctx, outcome.paths.dir, suite.id, sc.name);
+    const report = outcome.verdict === 'passed' ? undefined : await publishRunReport(ctx, outcome.record, outcome.paths.report, suite.id, sc.name);
     const lines: string[] = [];
     if (outcome.verdict === 'passed') lines.push(`Passed: every step and ${outcome.expectations.length} expectation(s) held.`);
     else lines.push(...outcome.details.slice(0, MAX_DETAIL_LINES));

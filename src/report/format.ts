@@ -12,3 +12,8 @@ export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
+
+/** formatSeconds writes a scenario time as 12.345s (the run report's clock). */
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)}s`;
+}

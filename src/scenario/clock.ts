@@ -11,12 +11,25 @@ export class ScenarioClock {
   readonly origin = performance.now();
   private last = -Infinity;
 
+  /** `limitMs`: the scenario's time limit, which `remaining` and `sleep` count down to. */
+  constructor(readonly limitMs = Infinity) {}
+
   /** ms since the start; never the same value twice. */
   now(): number {
     const t = performance.now() - this.origin;
     // performance.now() may repeat a value (coarse timers); a nanosecond step keeps the order.
     this.last = t > this.last ? t : this.last + 1e-6;
     return this.last;
+  }
+
+  /** ms left before the time limit (negative past it). */
+  remaining(): number {
+    return this.limitMs - this.now();
+  }
+
+  /** Waits `ms`, never past the time limit. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, Math.max(0, Math.min(ms, this.remaining()))));
   }
 
   /** A performance.now() value as ms since the start. */

@@ -7,17 +7,8 @@
 import type { NodeExit } from '../sandbox/node-process.js';
 import type { NodeOutput } from './node-output.js';
 import type { PlannedExpect, ScenarioPlan } from './plan.js';
+import type { ExpectResult } from './run-record.js';
 import type { ExpectSpec, Stream } from './types.js';
-
-export interface ExpectResult {
-  index: number;
-  node: string;
-  ok: boolean;
-  /** What was checked, in words. */
-  check: string;
-  /** What was seen when it failed. */
-  seen: string;
-}
 
 export interface ExpectationRuntime {
   output(node: string): NodeOutput;

@@ -18,7 +18,8 @@ import { renderSummaryHtml } from '../../src/batch/summary-html.js';
 import { summarize } from '../../src/batch/summary.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import { gradeSubmission } from '../../src/pipeline/grade.js';
-import { writeRunReport } from '../../src/report/run-report.js';
+import { renderRunReport } from '../../src/report/run-report.js';
+import type { RunRecord } from '../../src/scenario/run-record.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const REQUIRED = process.env.CI === 'true';
@@ -91,7 +92,9 @@ describe.skipIf(!CHROMIUM && !REQUIRED)('HTML reports in headless Chromium', () 
   it('shows every message of a hand-written trace, with every kind of message and the legend counts', async () => {
     const dir = path.join(tmp, 'udp');
     await fs.cp(path.resolve('test/fixtures/run-report/udp'), dir, { recursive: true });
-    const report = await writeRunReport(dir);
+    const record = JSON.parse(await fs.readFile(path.join(dir, 'run-record.json'), 'utf8')) as RunRecord;
+    const report = { file: path.join(dir, 'report.html') };
+    await fs.writeFile(report.file, renderRunReport(record).html);
     const dom = await dumpDom(report.file);
     const fromTrace = await traceCounts(path.join(dir, 'proxy-trace.jsonl'));
     const shown = domMessages(dom);

@@ -1,26 +1,33 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRunReport, classify, readTrace, writeRunReport } from '../../src/report/run-report.js';
+import { renderRunReport } from '../../src/report/run-report.js';
+import type { RunRecord } from '../../src/scenario/run-record.js';
 
 const FIXTURE = path.resolve('test/fixtures/run-report/udp');
 const EXPECTED = { delivered: 4, delayed: 1, dropped: 2, duplicated: 1, blocked: 2, stalled: 1, reordered: 1, corrupted: 1 };
+const fixtureRecord = async (): Promise<RunRecord> => JSON.parse(await fs.readFile(path.join(FIXTURE, 'run-record.json'), 'utf8')) as RunRecord;
+
+/** The record of a run that stopped before anything started (no proxy, no node ran). */
+const emptyRecord: RunRecord = {
+  testId: 'x/never-ran',
+  seed: '1',
+  rerun: '',
+  verdict: 'error',
+  reason: 'the fault proxy did not start',
+  durationMs: 3,
+  expectations: [],
+  schedule: { links: [], steps: [] },
+  stepsRun: [],
+  nodes: [{ name: 'n1', runs: [], lines: [], omittedLines: 0 }],
+  events: [],
+  proxyOffsetMs: 0,
+  trace: { messages: [], connections: [], counts: { delivered: 0, delayed: 0, dropped: 0, duplicated: 0, blocked: 0, stalled: 0, reordered: 0, corrupted: 0 }, truncated: false },
+};
 
 describe('run report', () => {
-  it('groups trace records into messages and classifies them', async () => {
-    const t = await readTrace(path.join(FIXTURE, 'proxy-trace.jsonl'), 10);
-    expect(t.messages).toHaveLength(13);
-    expect(t.counts).toEqual(EXPECTED);
-    expect(t.connections.map((c) => c.action)).toEqual(['accept', 'close']);
-    const delayed = t.messages.find((m) => m.kind === 'delayed')!;
-    expect(delayed).toMatchObject({ link: 'n2->n3', dir: 'forward', seq: 0, tMs: 50, delayMs: 21.5 });
-    expect(classify(['duplicate', 'delay'])).toBe('duplicated');
-    expect(classify(['block'])).toBe('blocked');
-  });
-
   it('draws one arrow per message, the legend counts, markers, schedule, logs and the rerun command', async () => {
-    const r = await buildRunReport(FIXTURE);
+    const r = renderRunReport(await fixtureRecord());
     expect(r.messages).toBe(13);
     expect(r.drawn).toBe(13);
     expect(r.html.match(/<g class="msg /g)).toHaveLength(13);
@@ -41,7 +48,7 @@ describe('run report', () => {
   });
 
   it('caps the arrows but keeps every count, favouring messages the network touched', async () => {
-    const r = await buildRunReport(FIXTURE, { maxArrows: 9 });
+    const r = renderRunReport(await fixtureRecord(), { maxArrows: 9 });
     expect(r.drawn).toBe(9);
     expect(r.html.match(/<g class="msg /g)).toHaveLength(9);
     expect(r.html.match(/<g class="msg k-delivered"/g)).toBeNull();
@@ -49,12 +56,20 @@ describe('run report', () => {
     expect(r.counts).toEqual(EXPECTED);
   });
 
-  it('writes report.html beside the artifacts, and copes with missing files', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-rr-'));
-    const w = await writeRunReport(dir);
-    expect(w.file).toBe(path.join(dir, 'report.html'));
-    expect(w.messages).toBe(0);
-    expect(await fs.readFile(w.file, 'utf8')).toMatch(/^<!DOCTYPE html>/);
-    await fs.rm(dir, { recursive: true, force: true });
+  it('renders the record of a run where nothing ran', () => {
+    const r = renderRunReport(emptyRecord);
+    expect(r.messages).toBe(0);
+    expect(r.html).toMatch(/^<!DOCTYPE html>/);
+    expect(r.html).toContain('<b>ERROR</b>: the fault proxy did not start');
+    expect(r.html).toContain('(no rerun command recorded)');
+    expect(r.html).not.toMatch(/class="node-end|class="start"/);
+  });
+
+  it('escapes what the student controls: node output and names in titles and cells', async () => {
+    const rec = await fixtureRecord();
+    rec.nodes[0]!.lines.push({ tMs: 30, stream: 'stderr', text: '<script>alert(1)</script>' });
+    const r = renderRunReport(rec);
+    expect(r.html).not.toContain('<script>alert(1)</script>');
+    expect(r.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 });
