@@ -9,9 +9,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runGo } from '../src/build/go-command.js';
-import { defaultCacheDir, findGo } from '../src/build/go-env.js';
-import { harnessTool } from '../src/build/harness-tool.js';
+import { runGo } from '../src/go/go-command.js';
+import { defaultCacheDir, findGo } from '../src/go/go-env.js';
+import { harnessTool } from '../src/go/harness-tool.js';
 import { loadManifest } from '../src/manifest/load.js';
 import { gradeSubmission } from '../src/pipeline/grade.js';
 import type { Backend } from '../src/sandbox/backend.js';

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assembleTree } from '../src/build/worktree.js';
+import { assembleTree } from '../src/go/worktree.js';
 import { loadManifest } from '../src/manifest/load.js';
 import { gradeSubmission } from '../src/pipeline/grade.js';
 

@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import path from 'node:path';
-import { HARNESS_DIR } from '../src/core/paths.js';
+import { HARNESS_DIR } from '../src/core/install-paths.js';
 
 export async function benchProxy(): Promise<Record<string, unknown>> {
   const { stdout, stderr } = await execa('go', ['run', './cmd/faultnet-bench'], {

@@ -15,8 +15,8 @@ import path from 'node:path';
 import { DsgradeError } from '../errors.js';
 import { dsgradeVersion, stageDsgrade, stageProject } from '../gradescope/package.js';
 import { loadManifest } from '../manifest/load.js';
-import { REPO_ROOT } from '../core/paths.js';
-import { autolabProblems, type AutolabProblem } from '../report/autolab.js';
+import { REPO_ROOT } from '../core/install-paths.js';
+import { autolabProblems, type AutolabProblem } from '../report/autolab-results.js';
 import { DEFAULT_BASE_UID } from '../sandbox/jail-config.js';
 import { DEFAULT_AUTOLAB_BUDGET_SEC } from './run.js';
 

@@ -10,7 +10,7 @@ import { isDsgradeError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
 import { gradeWithinBudget, type RunOutcome } from '../pipeline/budgeted-run.js';
 import { randomSeed } from '../pipeline/grade.js';
-import { AUTOLAB_GRADER_ERROR_LINE, autolabProblems, autolabScoreLine, renderAutolabFeedback, toAutolabResult, type AutolabProblem } from '../report/autolab.js';
+import { AUTOLAB_GRADER_ERROR_LINE, autolabProblems, autolabScoreLine, renderAutolabFeedback, toAutolabResult, type AutolabProblem } from '../report/autolab-results.js';
 import { truncateMiddle } from '../report/truncate.js';
 import { HandinRefused, prepareHandin } from './handin.js';
 import type { JailConfig } from '../sandbox/jail-config.js';

@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { EXIT } from '../cli/exit-codes.js';
-import { findGo, type GoToolchain } from '../build/go-env.js';
+import { findGo, type GoToolchain } from '../go/go-env.js';
 import { isDsgradeError } from '../errors.js';
 import type { ContainerRuntime } from '../sandbox/docker/container-runtime.js';
 import { listLeftovers } from '../sandbox/docker/cleanup.js';

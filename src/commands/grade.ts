@@ -9,7 +9,7 @@ import { checkOnly } from '../pipeline/planned-items.js';
 import { isDsgradeError } from '../errors.js';
 import { checkOutputFile, unwritable } from './output-paths.js';
 import { gradeSubmission } from '../pipeline/grade.js';
-import { autolabProblems, autolabScoreLine, toAutolabResult } from '../report/autolab.js';
+import { autolabProblems, autolabScoreLine, toAutolabResult } from '../report/autolab-results.js';
 import { resultsLimits, writeResults } from '../report/results-writer.js';
 import { createProgress, renderTable, type Progress } from '../report/terminal.js';
 import type { BackendKind } from '../sandbox/backend.js';

@@ -13,7 +13,7 @@ import { findLayout } from '../init/layout.js';
 import { proposeManifest, toManifestJson, type ProposeOptions, type ReportSection } from '../init/propose.js';
 import { applyMeasurement, MARGIN_TEXT, MEASURE_LIMIT_SEC, measureReference } from '../init/timing.js';
 import { checkManifestObject, MANIFEST_FILE, type LoadedManifest } from '../manifest/load.js';
-import { REPO_ROOT, SCHEMA_DIR } from '../core/paths.js';
+import { REPO_ROOT, SCHEMA_DIR } from '../core/install-paths.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { formatPoints } from '../report/format.js';
 import { exists, isDirectory } from '../util/fs.js';

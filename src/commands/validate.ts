@@ -1,10 +1,10 @@
 /** `dsgrade validate <project>`: the manifest and the files it names, without grading. */
 import { EXIT } from '../cli/exit-codes.js';
 import { ManifestError, isDsgradeError } from '../errors.js';
-import { baseImageHint, goVersionDifference } from '../build/go-version.js';
-import { findGo } from '../build/go-env.js';
+import { baseImageHint, goVersionDifference } from '../go/go-version.js';
+import { findGo } from '../go/go-env.js';
 import { loadManifest } from '../manifest/load.js';
-import { checkBuild } from '../build/project-build.js';
+import { checkBuild } from '../go/project-build.js';
 import { totalPoints } from '../manifest/rules.js';
 import { describeGatePolicy } from '../gate/policy.js';
 import { processIO, type CommandIO } from './io.js';

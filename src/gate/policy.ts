@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../core/paths.js';
+import { REPO_ROOT } from '../core/install-paths.js';
 
 /** One policy entry with the reason a student reads. */
 export interface GateRule {

@@ -11,9 +11,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { HARNESS_DIR } from '../core/paths.js';
+import { HARNESS_DIR } from '../core/install-paths.js';
 import { scanPackage } from '../manifest/go-sources.js';
-import { runGo, type GoCommandOptions } from '../build/go-command.js';
+import { runGo, type GoCommandOptions } from '../go/go-command.js';
 import type { Backend } from '../sandbox/backend.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
 

@@ -7,6 +7,7 @@
 import type { Verdict } from '../model.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
 import { EXIT_NO_RECORD, EXIT_NO_SECRET, MISSING_SECRET_MESSAGE, NO_RECORD_MESSAGE, verifyRecord, type LeakReport } from './record.js';
+import { formatBytes } from '../util/format-bytes.js';
 
 export interface AttemptObservation {
   outcome: ProcessOutcome;
@@ -122,8 +123,3 @@ function shortPath(p: string): string {
   return parts.slice(-2).join('/');
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
-}

@@ -7,8 +7,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultCacheDir, findGo } from '../build/go-env.js';
-import { listPackages, listTests } from '../build/go-tool.js';
+import { defaultCacheDir, findGo } from '../go/go-env.js';
+import { listPackages, listTests } from '../go/go-tool.js';
 import { DsgradeError } from '../errors.js';
 import { registerTempDir } from '../sandbox/interrupt.js';
 import { copyTree, isDirectory, listFiles } from '../util/fs.js';

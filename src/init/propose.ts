@@ -6,7 +6,7 @@
  * what init could not know.
  */
 import path from 'node:path';
-import type { GoPackage } from '../build/go-tool.js';
+import type { GoPackage } from '../go/go-tool.js';
 import { DsgradeError } from '../errors.js';
 import type { Layout } from './layout.js';
 import { raceFor, type RaceCommand } from './race.js';

@@ -53,8 +53,3 @@ export function basename(rel: string): string {
   return i < 0 ? rel : rel.slice(i + 1);
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
-}

@@ -4,7 +4,7 @@
  */
 import { DsgradeError } from '../errors.js';
 import type { Notice } from '../model.js';
-import { formatBytes } from './paths.js';
+import { formatBytes } from '../util/format-bytes.js';
 
 /** One regular file now in the intake's own copy. */
 export interface CopiedFile {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ManifestIssue } from '../errors.js';
 import { exists, isDirectory, listFiles } from '../util/fs.js';
 import { globProblem, globSample, isGlob, matchesGlob } from '../util/glob.js';
-import { majorMinor } from '../build/go-version.js';
+import { majorMinor } from '../go/go-version.js';
 import { scanPackage } from './go-sources.js';
 import { checkScenarioSuite } from '../scenario/manifest-rules.js';
 import { checkProjectPolicy } from '../gate/policy.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { SCHEMA_DIR } from '../core/paths.js';
+import { SCHEMA_DIR } from '../core/install-paths.js';
 
 const cache = new Map<string, ValidateFunction>();
 

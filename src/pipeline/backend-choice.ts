@@ -5,7 +5,7 @@
  * paths: the sandbox never builds anything.
  */
 import path from 'node:path';
-import { harnessTool } from '../build/harness-tool.js';
+import { harnessTool } from '../go/harness-tool.js';
 import type { GoToolchain } from '../core/toolchain.js';
 import type { Backend, BackendKind } from '../sandbox/backend.js';
 import type { DockerOptions } from '../sandbox/docker/docker-run.js';

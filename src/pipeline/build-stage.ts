@@ -3,8 +3,8 @@
  * pointless-to-game test that shows compiler errors first (explained in the student's file names).
  */
 import path from 'node:path';
-import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
-import { runGo } from '../build/go-command.js';
+import { explainCompileErrors, type DiagnosticsContext } from '../go/diagnostics.js';
+import { runGo } from '../go/go-command.js';
 import type { TestResult } from '../model.js';
 import { makeResult, type RunContext } from './context.js';
 

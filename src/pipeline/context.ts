@@ -5,7 +5,7 @@
  * own secret, src/gotest/record.ts).
  */
 import type { LimitFunction } from 'p-limit';
-import type { GoToolchain } from '../build/go-env.js';
+import type { GoToolchain } from '../go/go-env.js';
 import type { LoadedManifest } from '../manifest/load.js';
 import type { TestResult } from '../model.js';
 import type { Backend } from '../sandbox/backend.js';

@@ -6,8 +6,8 @@
  * (neither executes student code), every suite item scores 0 with the file and its error.
  */
 import path from 'node:path';
-import { harnessTool } from '../build/harness-tool.js';
-import type { GoToolchain } from '../build/go-env.js';
+import { harnessTool } from '../go/harness-tool.js';
+import type { GoToolchain } from '../go/go-env.js';
 import { runVet, type VetFileReport } from '../checks/vet-client.js';
 import type { GateDecision } from '../gate/gate.js';
 import { effectiveGatePolicy } from '../gate/policy.js';

@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { binaryName } from '../build/go-command.js';
-import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
+import { binaryName } from '../go/go-command.js';
+import { explainCompileErrors, type DiagnosticsContext } from '../go/diagnostics.js';
 import { compileTests, injectTestMain, type CompiledTests } from '../gotest/compile.js';
 import { judgeLeaks } from '../gotest/leaks.js';
 import { runAttempt, type AttemptRun } from '../gotest/run.js';

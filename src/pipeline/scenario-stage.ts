@@ -4,8 +4,8 @@
  * and turn each outcome into a TestResult with id `<suite>/<scenario>`, all-or-nothing points.
  */
 import path from 'node:path';
-import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
-import { harnessTool } from '../build/harness-tool.js';
+import { explainCompileErrors, type DiagnosticsContext } from '../go/diagnostics.js';
+import { harnessTool } from '../go/harness-tool.js';
 import type { TestResult } from '../model.js';
 import { buildPlan, scenarioSeed } from '../scenario/plan.js';
 import { buildPrograms, type BuiltProgram } from '../scenario/programs.js';

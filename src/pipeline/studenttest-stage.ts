@@ -10,9 +10,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { binaryName } from '../build/go-command.js';
-import { explainCompileErrors, type DiagnosticsContext } from '../build/diagnostics.js';
-import { cloneTree, replaceFile } from '../build/worktree.js';
+import { binaryName } from '../go/go-command.js';
+import { explainCompileErrors, type DiagnosticsContext } from '../go/diagnostics.js';
+import { cloneTree, replaceFile } from '../go/worktree.js';
 import { compileTests } from '../gotest/compile.js';
 import type { StudentTestSuite } from '../manifest/types.js';
 import type { TestResult, Verdict } from '../model.js';

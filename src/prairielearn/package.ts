@@ -14,7 +14,7 @@ import path from 'node:path';
 import { dsgradeVersion, minimumGo, compareVersions, stageDsgrade, stageProject } from '../gradescope/package.js';
 import { DsgradeError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
-import { REPO_ROOT } from '../core/paths.js';
+import { REPO_ROOT } from '../core/install-paths.js';
 import { DEFAULT_BASE_UID } from '../sandbox/jail-config.js';
 import { DEFAULT_PL_BUDGET_SEC } from './run.js';
 

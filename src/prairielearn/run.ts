@@ -11,7 +11,7 @@ import path from 'node:path';
 import { closeToOthers, gradeWithinBudget, type RunOutcome } from '../pipeline/budgeted-run.js';
 import { randomSeed } from '../pipeline/grade.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { prairieLearnNotGradable, toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn.js';
+import { prairieLearnNotGradable, toPrairieLearnResults, writePrairieLearnResults } from '../report/prairielearn-results.js';
 import { resultsLimits } from '../report/results-writer.js';
 import type { JailConfig } from '../sandbox/jail-config.js';
 

@@ -6,10 +6,10 @@
  */
 import type { Manifest } from '../manifest/types.js';
 import type { GradeReport } from '../model.js';
-import { toAutolabResult, writeAutolabResult, type AutolabProblem } from './autolab.js';
-import { writeGradescopeResults } from './gradescope.js';
+import { toAutolabResult, writeAutolabResult, type AutolabProblem } from './autolab-results.js';
+import { writeGradescopeResults } from './gradescope-results.js';
 import { writeJUnit } from './junit.js';
-import { toPrairieLearnResults, writePrairieLearnResults } from './prairielearn.js';
+import { toPrairieLearnResults, writePrairieLearnResults } from './prairielearn-results.js';
 
 export type ResultsFormat = 'gradescope' | 'prairielearn' | 'autolab' | 'junit';
 

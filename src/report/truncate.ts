@@ -2,6 +2,7 @@
  * Text hygiene for everything a reporter writes: student programs print anything (NUL bytes, ANSI
  * colour, invalid UTF-8, megabytes of logs), and every report format has to stay valid and readable.
  */
+import { groupDigits } from '../util/format-bytes.js';
 
 /** The result of {@link truncateMiddle}. */
 export interface Truncated {
@@ -38,13 +39,8 @@ export function sanitizeText(input: string | Uint8Array): string {
     .replace(CONTROL_CHARS, '');
 }
 
-/** formatBytes writes a byte count with thousands separators, independent of the locale. */
-export function formatBytes(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
 function marker(omittedBytes: number): string {
-  return `… [dsgrade: ${formatBytes(omittedBytes)} bytes omitted from the middle of this output] …`;
+  return `… [dsgrade: ${groupDigits(omittedBytes)} bytes omitted from the middle of this output] …`;
 }
 
 const utf8 = new TextEncoder();

@@ -2,6 +2,7 @@
  * Keeps the head and the tail of a process's output within a byte budget, counting everything,
  * so a flood never costs memory and the student still sees how it started and how it ended.
  */
+import { groupDigits } from '../util/format-bytes.js';
 export class OutputCapture {
   private readonly headLimit: number;
   private readonly tailLimit: number;
@@ -50,6 +51,6 @@ export class OutputCapture {
     if (tailBuf.length > this.tailLimit) tailBuf = tailBuf.subarray(tailBuf.length - this.tailLimit);
     const omitted = this.total - this.headBytes - tailBuf.length;
     if (omitted <= 0) return head + tailBuf.toString('utf8');
-    return `${head}\n… [dsgrade: ${omitted.toLocaleString('en-US')} bytes of output omitted here] …\n${tailBuf.toString('utf8')}`;
+    return `${head}\n… [dsgrade: ${groupDigits(omitted)} bytes of output omitted here] …\n${tailBuf.toString('utf8')}`;
   }
 }

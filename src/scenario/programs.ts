@@ -3,7 +3,7 @@
  * staff driver links the student's package exactly as handed in. One build per program per run.
  */
 import path from 'node:path';
-import { runGo } from '../build/go-command.js';
+import { runGo } from '../go/go-command.js';
 import type { Backend } from '../sandbox/backend.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
 import type { ScenarioProgram } from './types.js';

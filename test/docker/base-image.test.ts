@@ -10,7 +10,7 @@
 import { execa } from 'execa';
 import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findGo } from '../../src/build/go-env.js';
+import { findGo } from '../../src/go/go-env.js';
 import { isDsgradeError } from '../../src/errors.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import { gradeSubmission } from '../../src/pipeline/grade.js';

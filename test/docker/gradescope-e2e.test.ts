@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageGradescope } from '../../src/gradescope/package.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import { withMutantSubmission } from '../../src/regress/mutant-submission.js';
-import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
+import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope-results.js';
 
 const REPO = path.resolve('.');
 const PROJECT = path.join(REPO, 'projects/p0-kvserver');

@@ -10,7 +10,7 @@ import { decideGate, HUMAN_REVIEW } from '../../src/gate/gate.js';
 import type { GradeReport } from '../../src/model.js';
 import { gatedResults, gateHarnessError } from '../../src/pipeline/gate-stage.js';
 import type { PlannedItem } from '../../src/pipeline/planned-items.js';
-import { toGradescopeResults, validateGradescopeResults } from '../../src/report/gradescope.js';
+import { toGradescopeResults, validateGradescopeResults } from '../../src/report/gradescope-results.js';
 import { renderJUnit } from '../../src/report/junit.js';
 import { renderTable } from '../../src/report/terminal.js';
 import { sumScores } from '../../src/scoring/score.js';

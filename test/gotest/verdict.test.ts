@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decideAttempt, explainOutput, formatBytes, TAMPERED, type AttemptObservation } from '../../src/gotest/verdict.js';
+import { decideAttempt, explainOutput, TAMPERED, type AttemptObservation } from '../../src/gotest/verdict.js';
 import { MISSING_SECRET_MESSAGE } from '../../src/gotest/record.js';
 import type { ProcessOutcome } from '../../src/sandbox/process.js';
 
@@ -184,7 +184,7 @@ describe('decideAttempt: the record and the exit status decide, never the printe
   it('fails a flood even with a passing record, and says how much was printed', () => {
     const v = decide({ flooded: true, outputBytes: 70 * 1024 * 1024, exitCode: null, signal: 'SIGKILL' }, record(0));
     expect(v.verdict).toBe('failed');
-    expect(v.reason).toBe('printed more than the output limit (70.0 MiB so far) and was stopped: remove debug printing');
+    expect(v.reason).toBe('printed more than the output limit (70 MiB so far) and was stopped: remove debug printing');
   });
 
   it('reports a spawn failure as error (the harness could not decide), not as a failure', () => {
@@ -273,13 +273,5 @@ describe('explainOutput', () => {
   it('returns undefined when nothing is recognisable', () => {
     expect(explainOutput('=== RUN   TestX\n--- FAIL: TestX (0.00s)\nFAIL\n')).toBeUndefined();
     expect(explainOutput('')).toBeUndefined();
-  });
-});
-
-describe('formatBytes', () => {
-  it('uses binary units', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(64 * 1024 * 1024)).toBe('64.0 MiB');
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverGradescope } from '../../src/gradescope/run.js';
 import type { LoadedManifest } from '../../src/manifest/load.js';
 import type { BudgetedRun } from '../../src/pipeline/budgeted-run.js';
-import type { GradescopeResults } from '../../src/report/gradescope.js';
+import type { GradescopeResults } from '../../src/report/gradescope-results.js';
 import { makeReport, makeTest } from '../report/fixtures.js';
 
 let tmp: string;

@@ -2,14 +2,14 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GoPackage } from '../../src/build/go-tool.js';
+import type { GoPackage } from '../../src/go/go-tool.js';
 import { findLayout } from '../../src/init/layout.js';
 import { proposeManifest, toManifestJson, type CourseFacts } from '../../src/init/propose.js';
 import { findRaceCommands } from '../../src/init/race.js';
 import { classifyFile } from '../../src/init/stubs.js';
 import { testsByFile } from '../../src/init/tests.js';
 import { checkManifestObject } from '../../src/manifest/load.js';
-import { SCHEMA_DIR } from '../../src/core/paths.js';
+import { SCHEMA_DIR } from '../../src/core/install-paths.js';
 import { listFiles } from '../../src/util/fs.js';
 
 const COUNTER = path.resolve(import.meta.dirname, '..', 'fixtures', 'init', 'counter');

@@ -11,7 +11,7 @@ import { flakyCommand } from '../../src/commands/flaky.js';
 import { regress } from '../../src/regress/regress.js';
 import { loadManifest, type LoadedManifest } from '../../src/manifest/load.js';
 import { gradeSubmission } from '../../src/pipeline/grade.js';
-import { toGradescopeResults } from '../../src/report/gradescope.js';
+import { toGradescopeResults } from '../../src/report/gradescope-results.js';
 
 let tmp: string;
 let state: string;

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runGradescope } from '../../src/gradescope/run.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import { planItems } from '../../src/pipeline/planned-items.js';
-import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
+import { validateGradescopeResults, type GradescopeResults } from '../../src/report/gradescope-results.js';
 import { liveGroupCount } from '../../src/sandbox/process-registry.js';
 
 const PROJECT = path.resolve('projects/p0-kvserver');

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest, type LoadedManifest } from '../../src/manifest/load.js';
 import type { GradeReport, TestResult } from '../../src/model.js';
 import { gradeSubmission } from '../../src/pipeline/grade.js';
-import { toGradescopeResults } from '../../src/report/gradescope.js';
+import { toGradescopeResults } from '../../src/report/gradescope-results.js';
 import { renderTable } from '../../src/report/terminal.js';
 
 const STAFF_MESSAGE = `package bitcoin

@@ -22,9 +22,9 @@ import { packageAutolab } from '../../src/autolab/package.js';
 import { gradeCommand } from '../../src/commands/grade.js';
 import { initCommand } from '../../src/commands/init.js';
 import { packagePrairieLearn } from '../../src/prairielearn/package.js';
-import { AUTOLAB_GRADER_ERROR_LINE, validateAutolabResult } from '../../src/report/autolab.js';
-import { validateGradescopeResults } from '../../src/report/gradescope.js';
-import { validatePrairieLearnResults, type PrairieLearnResults } from '../../src/report/prairielearn.js';
+import { AUTOLAB_GRADER_ERROR_LINE, validateAutolabResult } from '../../src/report/autolab-results.js';
+import { validateGradescopeResults } from '../../src/report/gradescope-results.js';
+import { validatePrairieLearnResults, type PrairieLearnResults } from '../../src/report/prairielearn-results.js';
 import { copyTree } from '../../src/util/fs.js';
 
 const COUNTER = path.resolve('test/fixtures/init/counter');

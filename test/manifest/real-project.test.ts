@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
 import { loadManifest } from '../../src/manifest/load.js';
-import { REPO_ROOT } from '../../src/core/paths.js';
+import { REPO_ROOT } from '../../src/core/install-paths.js';
 
 const PROJECT = path.join(REPO_ROOT, 'projects', 'p0-kvserver');
 const present = existsSync(path.join(PROJECT, 'dsgrade.json'));

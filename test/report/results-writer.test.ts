@@ -6,8 +6,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toGradescopeResults, type GradescopeResults } from '../../src/report/gradescope.js';
-import type { PrairieLearnResults } from '../../src/report/prairielearn.js';
+import { toGradescopeResults, type GradescopeResults } from '../../src/report/gradescope-results.js';
+import type { PrairieLearnResults } from '../../src/report/prairielearn-results.js';
 import { DEFAULT_TEST_OUTPUT_BYTES, resultsLimits, writeResults } from '../../src/report/results-writer.js';
 import { makeReport, makeTest } from './fixtures.js';
 

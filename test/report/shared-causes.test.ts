@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TestResult, Visibility } from '../../src/model.js';
-import { toGradescopeResults, validateGradescopeResults } from '../../src/report/gradescope.js';
+import { toGradescopeResults, validateGradescopeResults } from '../../src/report/gradescope-results.js';
 import { renderJUnit } from '../../src/report/junit.js';
 import { causesIn, findSharedCauses, sharedCauseLines } from '../../src/report/shared-causes.js';
 import { renderTable } from '../../src/report/terminal.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, sanitizeText, truncateMiddle } from '../../src/report/truncate.js';
+import { sanitizeText, truncateMiddle } from '../../src/report/truncate.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -80,14 +80,5 @@ describe('sanitizeText', () => {
   it('replaces invalid UTF-8 and lone surrogates with U+FFFD', () => {
     expect(sanitizeText(Uint8Array.from([0x6f, 0x6b, 0xc3, 0x28, 0xe2, 0x82]))).toBe('ok\ufffd(\ufffd');
     expect(sanitizeText('x\ud800y\udc00z😀')).toBe('x\ufffdy\ufffdz😀');
-  });
-});
-
-describe('formatBytes', () => {
-  it('groups thousands', () => {
-    expect(formatBytes(0)).toBe('0');
-    expect(formatBytes(999)).toBe('999');
-    expect(formatBytes(123456)).toBe('123,456');
-    expect(formatBytes(1234567)).toBe('1,234,567');
   });
 });

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DsgradeError } from '../../errors.js';
 import type { GoToolchain } from '../../core/toolchain.js';
-import { REPO_ROOT } from '../../core/paths.js';
+import { REPO_ROOT } from '../../core/install-paths.js';
 import { debug } from '../../util/debug.js';
 import type { ContainerRuntime } from './container-runtime.js';
 import { INPUTS_LABEL, MANAGED_LABEL } from './labels.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DsgradeError } from '../errors.js';
-import { HARNESS_DIR } from '../core/paths.js';
+import { HARNESS_DIR } from '../core/install-paths.js';
 import { listFiles } from '../util/fs.js';
 import { unjailedBackend } from '../sandbox/local-backend.js';
 import { runGo } from './go-command.js';

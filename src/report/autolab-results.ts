@@ -10,7 +10,7 @@ import type { Manifest } from '../manifest/types.js';
 import type { GradeReport } from '../model.js';
 import { planItems } from '../pipeline/planned-items.js';
 import { formatPoints } from './format.js';
-import { toGradescopeResults } from './gradescope.js';
+import { toGradescopeResults } from './gradescope-results.js';
 import { checkAgainstSchema, schemaError, writeCheckedJson, type SchemaIssue } from './results-file.js';
 import { truncateMiddle } from './truncate.js';
 

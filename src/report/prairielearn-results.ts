@@ -8,7 +8,7 @@
  * cost the student an attempt.
  */
 import type { GradeReport } from '../model.js';
-import { toGradescopeResults } from './gradescope.js';
+import { toGradescopeResults } from './gradescope-results.js';
 import { checkAgainstSchema, writeCheckedJson, type SchemaIssue } from './results-file.js';
 import { sanitizeText, truncateMiddle } from './truncate.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainCompileErrors, type DiagnosticsContext } from '../../src/build/diagnostics.js';
+import { explainCompileErrors, type DiagnosticsContext } from '../../src/go/diagnostics.js';
 
 const ctx = (over: Partial<DiagnosticsContext> = {}): DiagnosticsContext => ({
   handin: [

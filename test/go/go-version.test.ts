@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goVersionDifference, goVersionNotice, majorMinor } from '../../src/build/go-version.js';
+import { goVersionDifference, goVersionNotice, majorMinor } from '../../src/go/go-version.js';
 
 describe('go.version against the Go that builds (#10 item 8)', () => {
   it('reads major.minor only', () => {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PRAIRIELEARN_MAX_BYTES, prairieLearnNotGradable, toPrairieLearnResults, validatePrairieLearnResults, writePrairieLearnResults } from '../../src/report/prairielearn.js';
+import { PRAIRIELEARN_MAX_BYTES, prairieLearnNotGradable, toPrairieLearnResults, validatePrairieLearnResults, writePrairieLearnResults } from '../../src/report/prairielearn-results.js';
 import { makeReport, makeTest } from './fixtures.js';
 
 describe('PrairieLearn results.json', () => {

@@ -9,7 +9,7 @@ import {
   validateGradescopeResults,
   writeGradescopeResults,
   type GradescopeResults,
-} from '../../src/report/gradescope.js';
+} from '../../src/report/gradescope-results.js';
 import { makeReport, makeTest } from './fixtures.js';
 
 const opts = { testOutputBytes: 8192 };

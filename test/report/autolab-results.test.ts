@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyDefaults } from '../../src/manifest/defaults.js';
-import { AUTOLAB_GRADER_ERROR_LINE, autolabProblems, autolabScoreLine, renderAutolabFeedback, toAutolabResult, validateAutolabResult } from '../../src/report/autolab.js';
+import { AUTOLAB_GRADER_ERROR_LINE, autolabProblems, autolabScoreLine, renderAutolabFeedback, toAutolabResult, validateAutolabResult } from '../../src/report/autolab-results.js';
 import { makeReport, makeTest } from './fixtures.js';
 
 const manifest = applyDefaults(
