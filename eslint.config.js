@@ -16,6 +16,56 @@ export default tseslint.config(
     files: ['bin/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  // Layering (ARCHITECTURE.md "Who may import what"). Only direct imports are checked here; import
+  // cycles are checked by `npx madge --circular --extensions ts src` (none today).
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*'], message: 'nothing imports the CLI: it imports everything else' }] }],
+    },
+  },
+  {
+    // Pure layers: no process, no container, no stage. Types from other layers are fine.
+    files: ['src/manifest/**/*.ts', 'src/scoring/**/*.ts', 'src/report/**/*.ts', 'src/core/**/*.ts', 'src/util/**/*.ts', 'src/model.ts', 'src/errors.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['execa', 'node:child_process', 'child_process', 'dockerode'].map((name) => ({ name, message: 'manifest, scoring, report, core and util run no processes' })),
+          patterns: [
+            { group: ['**/cli/*', '**/commands/*'], message: 'nothing imports the CLI or the commands' },
+            {
+              group: ['**/sandbox/*', '**/sandbox/docker/*', '**/go/*', '!**/go/go-version.js', '**/gotest/*', '**/faults/*', '**/pipeline/*', '!**/pipeline/planned-items.js', '**/batch/*', '**/flaky/*', '**/regress/regress.js', '**/scenario/run-scenario.js', '**/scenario/nodes.js', '**/scenario/checker.js', '**/scenario/proxy-links.js', '**/scenario/programs.js'],
+              allowTypeImports: true,
+              message: 'manifest, scoring, report, core and util import nothing that runs processes (types are fine)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The sandbox runs what it is given: it never builds (the jail and exec binaries are passed in) and knows no stage.
+    files: ['src/sandbox/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/*', '**/commands/*'], message: 'nothing imports the CLI or the commands' },
+            { group: ['**/go/*', '**/gotest/*', '**/pipeline/*', '**/scenario/*', '**/manifest/*', '**/report/*', '**/faults/*'], message: 'the sandbox imports only core, util and errors (its binaries are passed in)' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../core/*'], message: 'core imports nothing of dsgrade' }] }],
+    },
+  },
   {
     // Only the CLI and reporters talk to the terminal.
     files: ['src/cli/**', 'src/report/terminal*.ts', 'bench/**', 'test/**', 'bin/**'],

@@ -7,7 +7,7 @@ import { isDsgradeError } from '../errors.js';
 import { installInterruptHandlers } from '../sandbox/interrupt.js';
 import type { JailConfig } from '../sandbox/jail-config.js';
 import { DSGRADE_VERSION } from '../version.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor } from '../commands/exit-codes.js';
 import { MAX_SEED, MAX_TIMER_SEC } from '../util/limits.js';
 
 function int(name: string, min: number) {

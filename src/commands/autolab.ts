@@ -3,7 +3,7 @@
  * feedback and, last, the score line Autolab parses. Exit code 0 whenever that last line was
  * printed (a score, or the line saying the run was not graded).
  */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { DEFAULT_AUTOLAB_BUDGET_SEC, runAutolab } from '../autolab/run.js';
 import { processIO, type CommandIO } from './io.js';
 import type { JailConfig } from '../sandbox/jail-config.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { runBatch } from '../batch/batch.js';
 import { createBatchProgress } from '../batch/progress.js';
 import { parseShard } from '../batch/shard.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
 import { checkOnly } from '../pipeline/planned-items.js';
 import { checkOutputFolder } from './output-paths.js';

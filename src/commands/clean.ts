@@ -1,5 +1,5 @@
 /** `dsgrade clean`: removes every container, network and volume labelled dsgrade.managed=true. */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import type { ContainerRuntime } from '../sandbox/docker/container-runtime.js';
 import { listLeftovers, removeResources } from '../sandbox/docker/cleanup.js';
 import { dockerRuntime } from '../sandbox/docker/docker-run.js';

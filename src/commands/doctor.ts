@@ -3,7 +3,7 @@
  * dsgrade's images, leftovers of earlier runs — and prints the fix for each problem.
  */
 import { execa } from 'execa';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { findGo, type GoToolchain } from '../go/go-env.js';
 import { isDsgradeError } from '../errors.js';
 import type { ContainerRuntime } from '../sandbox/docker/container-runtime.js';

@@ -2,7 +2,7 @@
  * `dsgrade flaky <submission> --project <dir> --runs N`: grade N times with N seeds; print each
  * test's pass rate and the seeds of its failing runs. Exit 1 when a test had mixed outcomes.
  */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { findFlaky, type FlakyTestStat } from '../flaky/flaky.js';
 import { loadManifest } from '../manifest/load.js';
 import { checkOnly } from '../pipeline/planned-items.js';

@@ -3,7 +3,7 @@
  * requested result files.
  */
 import path from 'node:path';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
 import { checkOnly } from '../pipeline/planned-items.js';
 import { isDsgradeError } from '../errors.js';

@@ -4,7 +4,7 @@
  * interrupt handler exits 143/130 once the partial results.json is written (src/gradescope/run.ts).
  * Gradescope reads the file, not the exit code.
  */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { runGradescope, DEFAULT_BUDGET_SEC } from '../gradescope/run.js';
 import { MAX_TIMER_SEC } from '../util/limits.js';
 import { processIO, type CommandIO } from './io.js';

@@ -1,5 +1,5 @@
 /** `dsgrade images build|list`: dsgrade's Docker images, built from docker/ with no registry. */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { findGo } from '../go/go-env.js';
 import { dockerRuntime } from '../sandbox/docker/docker-run.js';
 import { buildImage, imageStatus, planImage, type ImageKind } from '../sandbox/docker/images.js';

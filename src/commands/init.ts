@@ -6,7 +6,7 @@
  * test's time limit from its measured time.
  */
 import path from 'node:path';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { DsgradeError, ManifestError } from '../errors.js';
 import { gatherFacts, resolveStaffDir } from '../init/facts.js';
 import { findLayout } from '../init/layout.js';

@@ -1,7 +1,7 @@
 /** `dsgrade merge <shard-out...> -o <dir>`: combine shard outputs into one class summary. */
 import path from 'node:path';
 import { mergeShards } from '../batch/merge.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { processIO, type CommandIO } from './io.js';
 
 export interface MergeCommandOptions {

@@ -1,7 +1,7 @@
 /**
  * `dsgrade package gradescope`: builds the autograder zip for Gradescope (src/gradescope/package.ts).
  */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { packageGradescope } from '../gradescope/package.js';
 import { processIO, type CommandIO } from './io.js';
 

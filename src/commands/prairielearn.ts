@@ -2,7 +2,7 @@
  * `dsgrade prairielearn`: what the external grader image runs (docs/prairielearn.md). Exit code 0
  * whenever results.json was written (PrairieLearn reads the file, not the exit code).
  */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { DEFAULT_PL_BUDGET_SEC, runPrairieLearn } from '../prairielearn/run.js';
 import { processIO, type CommandIO } from './io.js';
 import type { JailConfig } from '../sandbox/jail-config.js';

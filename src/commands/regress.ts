@@ -1,5 +1,5 @@
 /** `dsgrade regress <project>`: reference and mutants against their expected scores. */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { loadManifest } from '../manifest/load.js';
 import { regress, type RegressionRow } from '../regress/regress.js';
 import { formatDuration, formatPoints } from '../report/format.js';

@@ -1,5 +1,5 @@
 /** `dsgrade validate <project>`: the manifest and the files it names, without grading. */
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from './exit-codes.js';
 import { ManifestError, isDsgradeError } from '../errors.js';
 import { baseImageHint, goVersionDifference } from '../go/go-version.js';
 import { findGo } from '../go/go-env.js';

@@ -10,31 +10,14 @@
 import type { Proto } from '../core/net.js';
 import type { GoToolchain } from '../core/toolchain.js';
 import type { Jail } from './jail.js';
-import type { NodeProcessSpec } from './node-process.js';
-import type { ProcessOutcome, ProcessSpec } from './process.js';
+import type { NodeExit, NodeHandle, NodeProcessSpec, ProcessOutcome, ProcessSpec } from './specs.js';
+
+export type { NodeExit, NodeHandle };
 
 export type BackendKind = 'local' | 'docker';
 export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'docker'];
 
-export interface NodeExit {
-  code: number | null;
-  signal: string | null;
-}
 
-/** What a scenario needs of a running node; NodeProcess (local) and ContainerExec (docker) both provide it. */
-export interface NodeHandle {
-  readonly pid: number;
-  readonly exited: Promise<NodeExit>;
-  readonly running: boolean;
-  readonly isPaused: boolean;
-  readonly exitStatus: NodeExit | undefined;
-  write(text: string): void;
-  closeStdin(): void;
-  signal(sig: NodeJS.Signals): void;
-  pause(): void;
-  resume(): void;
-  kill(): Promise<NodeExit>;
-}
 
 /** One go command on student code, as src/go/go-command.ts computed it. */
 export interface BuildSpec {

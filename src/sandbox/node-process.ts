@@ -6,22 +6,12 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { NodeExit, NodeHandle } from './backend.js';
-import type { Jail, JailRequest, Launch } from './jail.js';
+import type { Jail, Launch } from './jail.js';
+import type { NodeExit, NodeHandle, NodeProcessSpec } from './specs.js';
 import { killGroup, registerGroup, unregisterGroup } from './process-registry.js';
 
-export interface NodeProcessSpec {
-  file: string;
-  args: string[];
-  cwd: string;
-  /** The complete environment. */
-  env: Record<string, string>;
-  onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
-  /** How the jail confines it (a scenario passes each node's lease); ignored where there is no jail. */
-  jail?: JailRequest;
-}
 
-export type { NodeExit };
+export type { NodeExit, NodeProcessSpec };
 
 /** How long output pipes may stay open after the group was killed (only an escaped child holds them). */
 const DRAIN_AFTER_EXIT_MS = 1000;

@@ -5,36 +5,14 @@
  * (crash, flood, hang) — only a failure to start is reported, as `spawnError`.
  */
 import { execa } from 'execa';
-import { JAIL_FAILED, type Jail, type JailRequest, type Launch } from './jail.js';
+import { JAIL_FAILED, type Jail, type Launch } from './jail.js';
+import type { ProcessOutcome, ProcessSpec } from './specs.js';
 import { killGroup, registerGroup, unregisterGroup } from './process-registry.js';
-import { supervise, type SupervisionLimits } from './supervise.js';
+import { supervise } from './supervise.js';
 
-export interface ProcessSpec extends SupervisionLimits {
-  file: string;
-  args: string[];
-  cwd: string;
-  /** The complete environment: nothing of dsgrade's own environment leaks in. */
-  env: Record<string, string>;
-  stdin?: string;
-  /**
-   * Bytes the process reads on file descriptor 3 (a socket, closed after them): how a test attempt
-   * gets its secret. Never in the environment, never on disk.
-   */
-  fd3?: Buffer;
-  /** How the jail confines it (student builds and student code); ignored where there is no jail. */
-  jail?: JailRequest;
-}
+export type { ProcessOutcome, ProcessSpec };
 
-export interface ProcessOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  flooded: boolean;
-  output: string;
-  outputBytes: number;
-  durationMs: number;
-  spawnError?: string;
-}
+
 
 /**
  * How long the output pipes may stay open after the process itself has exited and its group was

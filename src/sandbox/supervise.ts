@@ -4,17 +4,11 @@
  * supplies only how to start the process, how to kill all of it (its process group, its
  * container) and how to tell a start failure from the program's own exit.
  */
-import type { NodeExit } from './backend.js';
 import { OutputCapture } from './output-capture.js';
-import type { ProcessOutcome } from './process.js';
+import type { NodeExit, ProcessOutcome, SupervisionLimits } from './specs.js';
 
-export interface SupervisionLimits {
-  timeoutMs: number;
-  /** Output kept (head and tail), stdout and stderr interleaved as they arrive. */
-  outputBudgetBytes: number;
-  /** A process printing more than this in total is killed as a flood. */
-  floodLimitBytes: number;
-}
+export type { SupervisionLimits };
+
 
 /** A started process as the supervisor sees it. */
 export interface Supervisee {

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT, exitCodeFor } from '../../src/cli/exit-codes.js';
+import { EXIT, exitCodeFor } from '../../src/commands/exit-codes.js';
 import { gradeCommand } from '../../src/commands/grade.js';
 import type { CommandIO } from '../../src/commands/io.js';
 import { regressCommand } from '../../src/commands/regress.js';
