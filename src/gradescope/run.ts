@@ -70,7 +70,7 @@ export async function runGradescope(opts: GradescopeRunOptions): Promise<Gradesc
     rerunBase: RERUN_BASE,
     log,
     before: async () => {
-      // Student code runs as unprivileged sandbox uids (src/sandbox/launcher.ts): the autograder source
+      // Student code runs as unprivileged sandbox uids (src/sandbox/jail.ts): the autograder source
       // (dsgrade, the project with its staff tests and reference), the results folder and the
       // original submission are closed to every user but root before anything runs.
       await closeToOthers(opts.root, ['source', 'results', 'submission'], log);

@@ -218,7 +218,7 @@ function fallbackReport(r: { project: string; title: string; seed: number; nonce
 
 /**
  * closeToOthers makes the host's folders (`dirs`, relative to `root`) readable by root only, when
- * dsgrade runs as root: student code runs as unprivileged sandbox uids (src/sandbox/launcher.ts)
+ * dsgrade runs as root: student code runs as unprivileged sandbox uids (src/sandbox/jail.ts)
  * and must not read the staff tests, the reference or the results. `results` is created first.
  */
 export async function closeToOthers(root: string, dirs: readonly string[], log: (line: string) => void): Promise<void> {

@@ -37,7 +37,7 @@ export function liveGroupCount(): number {
 }
 
 /**
- * Run uids leased by the sandbox (src/sandbox/launcher.ts). A process that starts a new session
+ * Run uids leased by the sandbox (src/sandbox/jail.ts). A process that starts a new session
  * escapes its group but not its uid: killing by uid finds it in /proc.
  */
 const liveUids = new Set<number>();
