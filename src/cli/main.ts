@@ -1,6 +1,8 @@
 /**
  * The command line: declares commands and options, lazy-loads each command, prints user errors as
  * messages (not stacks) and returns the exit code. The only place that decides exit codes.
+ *
+ * Over 300 lines on purpose: it is the declaration of every command and option, one flat list a reader scans; the work is in src/commands.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isDsgradeError } from '../errors.js';

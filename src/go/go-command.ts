@@ -53,14 +53,6 @@ export async function runGo(backend: Backend, args: string[], opts: GoCommandOpt
   return outcome;
 }
 
-export function describeFailure(outcome: ProcessOutcome, what: string, limitSec: number): string | undefined {
-  if (outcome.spawnError) return `could not start the Go toolchain for ${what}: ${outcome.spawnError}`;
-  if (outcome.timedOut) return `${what} took longer than the ${limitSec} s limit and was stopped`;
-  return undefined;
-}
-
 export function binaryName(pkg: string, race: boolean): string {
   return `${pkg.replace(/[^A-Za-z0-9]+/g, '_')}${race ? '.race' : ''}.test`;
 }
-
-export const binDir = (workDir: string): string => path.join(workDir, 'bin');

@@ -4,6 +4,8 @@
  * prefix, one point each), `-race` and `seedEnv` where the tree says so. Pure: facts in, a plan, the
  * manifest JSON and the explanations out — every guess with the reason it rests on, and a list of
  * what init could not know.
+ *
+ * Over 300 lines on purpose: facts → plan → manifest is one pure transformation whose explanations must match its choices line by line.
  */
 import path from 'node:path';
 import type { GoPackage } from '../go/go-tool.js';

@@ -4,6 +4,8 @@
  * where they go in the module tree. Everything the student should know about that is a Notice.
  *
  * The matching rules are in match.ts; the copy rules in copy-folder.ts and zip.ts.
+ *
+ * Over 300 lines on purpose: the handin matching and its notices (missing, unexpected, staff copies, sizes) are one decision about each slot and read best together.
  */
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';

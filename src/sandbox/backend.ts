@@ -15,7 +15,6 @@ import type { NodeExit, NodeHandle, NodeProcessSpec, ProcessOutcome, ProcessSpec
 export type { NodeExit, NodeHandle };
 
 export type BackendKind = 'local' | 'docker';
-export const BACKEND_KINDS: readonly BackendKind[] = ['local', 'docker'];
 
 
 
