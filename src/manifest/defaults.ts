@@ -20,7 +20,7 @@ export interface RawManifest {
   checks?: (Omit<CheckSpec, 'name' | 'points' | 'visibility' | 'tags' | 'files'> & Partial<CheckSpec>)[];
   suites: RawSuite[];
   reference?: string;
-  mutants?: { name: string; path: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference'; scoreRange?: [number, number] }[];
+  mutants?: { name: string; path?: string; patch?: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference'; scoreRange?: [number, number] }[];
 }
 
 interface RawGoTest {
@@ -130,7 +130,8 @@ export function applyDefaults(raw: RawManifest, file: string): Manifest {
     reference: raw.reference === undefined ? undefined : abs(raw.reference),
     mutants: (raw.mutants ?? []).map((m) => ({
       name: m.name,
-      path: abs(m.path),
+      ...(m.path !== undefined ? { path: abs(m.path) } : {}),
+      ...(m.patch !== undefined ? { patch: abs(m.patch) } : {}),
       expectedScore: m.expectedScore,
       description: m.description,
       catchers: m.catchers ?? [],

@@ -9,6 +9,7 @@ import { exists, isDirectory, listFiles } from '../util/fs.js';
 import { matchesGlob } from '../util/glob.js';
 import { scanPackage } from './go-sources.js';
 import { checkScenarioSuite } from '../scenario/manifest-rules.js';
+import { mutantPatchProblem } from '../regress/mutant-submission.js';
 import type { GoTestSpec, Manifest } from './types.js';
 
 const EPSILON = 1e-9;
@@ -163,7 +164,15 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
   for (const [i, mu] of m.mutants.entries()) {
     if (mutantNames.has(mu.name)) add(`/mutants/${i}/name`, `duplicate mutant name "${mu.name}"`, 'give every mutant its own name');
     mutantNames.add(mu.name);
-    if (!(await exists(mu.path))) add(`/mutants/${i}/path`, `mutant not found: ${path.relative(m.dir, mu.path)}`, 'create it or correct "path"');
+    if (mu.path !== undefined && !(await exists(mu.path))) add(`/mutants/${i}/path`, `mutant not found: ${path.relative(m.dir, mu.path)}`, 'create it or correct "path"');
+    if (mu.patch !== undefined) {
+      if (!(await exists(mu.patch))) add(`/mutants/${i}/patch`, `mutant patch not found: ${path.relative(m.dir, mu.patch)}`, 'create it (docs/manifest.md, "Mutant patches") or correct "patch"');
+      else if (m.reference === undefined) add(`/mutants/${i}/patch`, `mutant "${mu.name}" is a patch of the reference, but the manifest names no "reference"`, 'add "reference", or make the mutant a complete submission ("path")');
+      else if (await isDirectory(m.reference)) {
+        const problem = await mutantPatchProblem(mu.name, mu.patch, m.reference);
+        if (problem) add(`/mutants/${i}/patch`, problem, 'regenerate the patch against the current reference (docs/manifest.md, "Mutant patches"), or mend the hunk by hand');
+      }
+    }
     if (mu.base === 'reference' && m.reference === undefined) {
       add(`/mutants/${i}/base`, `mutant "${mu.name}" is laid over the reference, but the manifest names no "reference"`, 'add "reference", or put every handin file in the mutant folder and remove "base"');
     }

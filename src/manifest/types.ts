@@ -108,8 +108,10 @@ export type Suite = GoTestSuite | StudentTestSuite | ScenarioSuite;
 
 export interface MutantSpec {
   name: string;
-  /** Absolute path of the mutant submission folder. */
-  path: string;
+  /** Absolute path of the mutant submission folder (exactly one of path and patch is set). */
+  path?: string;
+  /** Absolute path of a unified diff against the reference (see regress/mutant-submission.ts). */
+  patch?: string;
   expectedScore: number;
   description?: string;
   catchers: string[];

@@ -207,6 +207,31 @@ describe('points and mutants', () => {
     await expect(p.load(m)).resolves.toBeDefined();
   });
 
+  it('a patch mutant: the patch must exist, and apply to the reference', async () => {
+    const m = baseManifest();
+    m.reference = 'reference';
+    m.mutants = [{ name: 'no-comment', patch: 'mutants/no-comment/mutant.patch', expectedScore: 0 }];
+    await expect(p.load(m)).resolves.toBeDefined();
+    m.mutants[0].patch = 'mutants/nope.patch';
+    expect(await only(m)).toBe('/mutants/0/patch: mutant patch not found: mutants/nope.patch');
+    m.mutants[0].patch = 'mutants/no-comment/mutant.patch';
+    await p.put('reference/server_impl.go', 'package kvpart\n\n// New was edited since the patch was made.\nfunc New() Server { return nil }\n');
+    expect(await only(m)).toBe(
+      '/mutants/0/patch: mutant "no-comment": its patch no longer applies to the reference: server_impl.go: hunk 1 (@@ -1,4 +1,3 @@) does not apply: its context and removed lines are not in the file; at line 3 the hunk expects "// New returns a new server. TODO: implement." but the file has "// New was edited since the patch was made."',
+    );
+    delete m.reference;
+    expect(await only(m)).toBe('/mutants/0/patch: mutant "no-comment" is a patch of the reference, but the manifest names no "reference"');
+  });
+
+  it('a mutant has a path or a patch, not both and not neither', async () => {
+    const m = baseManifest();
+    m.reference = 'reference';
+    m.mutants = [{ name: 'both', path: 'mutants/returns-nil', patch: 'mutants/no-comment/mutant.patch', expectedScore: 0 }];
+    expect(await only(m)).toMatch(/^\/mutants\/0: must have only one of "path" or "patch"/);
+    m.mutants = [{ name: 'neither', expectedScore: 0 }];
+    expect(await only(m)).toMatch(/^\/mutants\/0: must have exactly one of "path" or "patch"/);
+  });
+
   it('duplicate mutant names', async () => {
     const m = baseManifest();
     m.mutants = [

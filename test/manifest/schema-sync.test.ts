@@ -98,7 +98,10 @@ const FULL: Json = {
     },
   ],
   reference: 'reference',
-  mutants: [{ name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'], base: 'reference', scoreRange: [2, 3.5] }],
+  mutants: [
+    { name: 'returns-nil', path: 'mutants/returns-nil', expectedScore: 3, description: 'New returns nil', catchers: ['kv/TestBasic'], base: 'reference', scoreRange: [2, 3.5] },
+    { name: 'no-comment', patch: 'mutants/no-comment/mutant.patch', expectedScore: 10 },
+  ],
 };
 
 let p: Project;
@@ -198,9 +201,16 @@ describe('every schema property reaches the loaded manifest', () => {
   });
 
   it('mutants', () => {
-    expectCarried('mutant', schema.properties!.mutants!.items!.properties, FULL.mutants[0], loaded.manifest.mutants[0], {
+    // A folder mutant and a patch mutant together set every property.
+    const props = schema.properties!.mutants!.items!.properties;
+    const { patch, ...folderProps } = props!;
+    expectCarried('mutant[path]', folderProps, FULL.mutants[0], loaded.manifest.mutants[0], {
       path: path.join(p.dir, 'mutants', 'returns-nil'),
     });
+    expectCarried('mutant[patch]', { patch: patch! }, FULL.mutants[1], loaded.manifest.mutants[1], {
+      patch: path.join(p.dir, 'mutants', 'no-comment', 'mutant.patch'),
+    });
+    expect(loaded.manifest.mutants[1]).not.toHaveProperty('path');
   });
 });
 
