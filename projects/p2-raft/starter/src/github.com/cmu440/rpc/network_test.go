@@ -211,6 +211,9 @@ func TestTrace(t *testing.T) {
 	defer f.Close()
 	var got []string
 	for sc := bufio.NewScanner(f); sc.Scan(); {
+		if strings.Contains(sc.Text(), `\u003e`) {
+			t.Fatalf("the trace escapes \"->\", so grep for an end's name finds nothing: %s", sc.Text())
+		}
 		var r map[string]interface{}
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("not JSON: %s", sc.Text())

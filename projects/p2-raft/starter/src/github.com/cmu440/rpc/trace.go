@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -92,12 +93,13 @@ func (t *tracer) write(record interface{}) {
 	if t.failed {
 		return
 	}
-	line, err := json.Marshal(record)
-	if err != nil {
+	var line bytes.Buffer
+	enc := json.NewEncoder(&line) // one line, with "->" left as it is
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(record); err != nil {
 		return
 	}
-	line = append(line, '\n')
-	if _, err := t.file.Write(line); err != nil {
+	if _, err := t.file.Write(line.Bytes()); err != nil {
 		t.failed = true
 		fmt.Fprintf(os.Stderr, "rpc: tracing stopped: %v\n", err)
 	}
