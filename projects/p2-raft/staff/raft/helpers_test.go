@@ -181,6 +181,13 @@ func (c *cluster) fail(format string, args ...interface{}) {
 	c.failures = append(c.failures, fmt.Sprintf(format, args...))
 }
 
+// failing reports whether a failure has been recorded (loops stop early: check reports it).
+func (c *cluster) failing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.failures) > 0
+}
+
 // check fails the test if a background goroutine saw a failure.
 func (c *cluster) check() {
 	c.t.Helper()
@@ -514,7 +521,7 @@ func (c *cluster) tryAgree(cmd interface{}, want int, among []int) (int, string)
 	start := time.Now()
 	deadline := start.Add(agreementLimit)
 	lastIndex, lastCount := -1, 0
-	for round := 0; time.Now().Before(deadline); round++ {
+	for round := 0; time.Now().Before(deadline) && !c.failing(); round++ {
 		index := -1
 		// Start with a different peer each round, so a leader that was cut off and has not yet
 		// heard of its successor is not asked every time.
@@ -535,7 +542,7 @@ func (c *cluster) tryAgree(cmd interface{}, want int, among []int) (int, string)
 		}
 		lastIndex = index
 		retry := time.Now().Add(2 * time.Second)
-		for time.Now().Before(retry) && time.Now().Before(deadline) {
+		for time.Now().Before(retry) && time.Now().Before(deadline) && !c.failing() {
 			count, got := c.committed(index)
 			lastCount = count
 			if count > 0 && got != cmd {
@@ -546,6 +553,9 @@ func (c *cluster) tryAgree(cmd interface{}, want int, among []int) (int, string)
 			}
 			time.Sleep(pollInterval)
 		}
+	}
+	if c.failing() {
+		return -1, "" // the recorded failure says why
 	}
 	return -1, fmt.Sprintf("expected command %v to be committed by at least %d peers within %v (connected: %v); the last leader put it at index %d, which %d peers committed; peers: %s", cmd, want, agreementLimit, among, lastIndex, lastCount, c.describe(allPeers(c.n)))
 }
