@@ -382,24 +382,35 @@ func oneLeader(among []int, s []peerState) (int, int, bool) {
 	return leader, term, leaders == 1 && term == maxTerm
 }
 
-// waitLeader waits up to electionLimit for exactly one leader among the peers, with the newest
-// term among them, and returns it and its term.
-func (c *cluster) waitLeader(among []int) (int, int) {
+// waitStates polls the peers among until done accepts what GetState returned, failing with
+// "expected <expected> within 5 s" after electionLimit.
+func (c *cluster) waitStates(among []int, expected string, done func(s []peerState) bool) {
 	c.t.Helper()
 	deadline := time.Now().Add(electionLimit)
 	for {
 		s, ok := c.states(among)
 		c.check()
-		if ok {
-			if leader, term, settled := oneLeader(among, s); settled {
-				return leader, term
-			}
+		if ok && done(s) {
+			return
 		}
 		if time.Now().After(deadline) {
-			c.fatalf("expected exactly one leader among peers %v within %v (of the handout's 5 s limit for a new leader), with the newest term among them; last seen: %s", among, electionLimit, c.describe(among))
+			c.fatalf("expected %s within %v; last seen: %s", expected, electionLimit, c.describe(among))
 		}
 		time.Sleep(pollInterval)
 	}
+}
+
+// waitLeader waits up to electionLimit for exactly one leader among the peers, with the newest
+// term among them, and returns it and its term.
+func (c *cluster) waitLeader(among []int) (int, int) {
+	c.t.Helper()
+	var leader, term int
+	c.waitStates(among, fmt.Sprintf("exactly one leader among peers %v (the handout's limit for a new leader), with the newest term among them", among), func(s []peerState) bool {
+		var settled bool
+		leader, term, settled = oneLeader(among, s)
+		return settled
+	})
+	return leader, term
 }
 
 // noLeader checks for d that no peer among them says it is the leader.
@@ -421,24 +432,17 @@ func (c *cluster) noLeader(among []int, d time.Duration, why string) {
 // termsAgree waits up to electionLimit until every peer among them reports the same term.
 func (c *cluster) termsAgree(among []int) int {
 	c.t.Helper()
-	deadline := time.Now().Add(electionLimit)
-	for {
-		s, ok := c.states(among)
-		c.check()
-		if ok {
-			same := true
-			for _, st := range s {
-				same = same && st.term == s[0].term
-			}
-			if same {
-				return s[0].term
+	var term int
+	c.waitStates(among, fmt.Sprintf("peers %v to agree on the leader's term (a follower takes it from its first heartbeat)", among), func(s []peerState) bool {
+		term = s[0].term
+		for _, st := range s {
+			if st.term != term {
+				return false
 			}
 		}
-		if time.Now().After(deadline) {
-			c.fatalf("expected peers %v to agree on the leader's term within %v (a follower takes the leader's term from its first heartbeat); last seen: %s", among, electionLimit, c.describe(among))
-		}
-		time.Sleep(pollInterval)
-	}
+		return true
+	})
+	return term
 }
 
 // stable checks for d that leader stays the only leader among the peers and that no term
