@@ -1,0 +1,3 @@
+module github.com/cmu440
+
+go 1.23
