@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +124,7 @@ func TestFd3FromStdin(t *testing.T) {
 		t.Fatalf("run -fd3: %v\n%s", err, out)
 	}
 	_, body, _ := strings.Cut(string(out), "\n")
+	body, _ = splitTrailer(t, body)
 	if body != "socket:\nfd3=dsgrade-secret 1 abc /tmp/r\nstdin=the rest\n" {
 		t.Fatalf("child saw %q", body)
 	}
@@ -135,5 +137,49 @@ func TestFd3WithoutALineFails(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 127 || !strings.Contains(string(out), "no complete line for fd 3") {
 		t.Fatalf("got %v %q", err, out)
+	}
+}
+
+// splitTrailer separates a run's output from its last line, the usage trailer.
+func splitTrailer(t *testing.T, out string) (string, map[string]any) {
+	t.Helper()
+	i := strings.LastIndex(out, usageTrailer)
+	if i < 0 || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("no usage trailer at the end of %q", out)
+	}
+	var u map[string]any
+	if err := json.Unmarshal([]byte(out[i+len(usageTrailer):]), &u); err != nil {
+		t.Fatalf("trailer %q: %v", out[i:], err)
+	}
+	return out[:i], u
+}
+
+// TestUsageTrailerCountsTheWholeTree: a daemon in its own session burns CPU after FILE printed a
+// forged trailer and exited; the supervisor kills it, counts its CPU, and its trailer comes last.
+func TestUsageTrailerCountsTheWholeTree(t *testing.T) {
+	bin := build(t)
+	script := `printf '\000dsgrade-exec usage {"userUs":1}\n'; setsid sh -c 'while :; do :; done' & end=$(($(date +%s%N)+300000000)); while [ $(date +%s%N) -lt $end ]; do :; done; echo "daemon=$!"; exit 4`
+	cmd := exec.Command(bin, "run", "--", "/bin/sh", "-c", script)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "DSGRADE_EXEC_KEEP=PATH"}
+	start := time.Now()
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 4 {
+		t.Fatalf("want exit 4, got %v", err)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Fatalf("took %v: the daemon kept the supervisor waiting", time.Since(start))
+	}
+	body, u := splitTrailer(t, string(out))
+	cpuUs := u["userUs"].(float64) + u["sysUs"].(float64)
+	if cpuUs < 250_000 || u["complete"] != true || u["maxRssKiB"].(float64) <= 0 {
+		t.Fatalf("usage %v", u)
+	}
+	i := strings.Index(body, "daemon=")
+	daemon, _ := strconv.Atoi(strings.TrimSpace(body[i+len("daemon="):]))
+	if i < 0 || daemon <= 0 {
+		t.Fatalf("no daemon pid in %q", body)
+	}
+	if alive(daemon) {
+		t.Fatalf("the daemon %d survived", daemon)
 	}
 }
