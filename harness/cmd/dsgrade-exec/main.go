@@ -30,6 +30,12 @@
 //	    Asks the supervisor PID to send signal SIG (a number) to its group.
 //	dsgrade-exec listening tcp|udp PORT
 //	    Exits 0 when a socket listens on PORT in this network namespace.
+//	dsgrade-exec probe
+//	    The load probe inside the container (docs/scheduling.md): sleeps 10 ms
+//	    in a loop and prints "L <monotonic µs> <late µs>" for every wake-up, and
+//	    every 100 ms "S <monotonic µs> <total µs> cgroup|system", the CPU
+//	    pressure stall total (PSI "some") of the container's cgroup, else of
+//	    the machine; lines are flushed every 250 ms. Exits when stdin closes.
 //
 // Signals that cannot be caught (SIGKILL, SIGSTOP) are asked for with a
 // real-time signal: supervisor signal 34+n means "send signal n to the
@@ -90,6 +96,8 @@ func main() {
 			os.Exit(0)
 		}
 		os.Exit(1)
+	case "probe":
+		runProbe(os.Stdin, os.Stdout)
 	case "signal":
 		if len(os.Args) != 4 {
 			fail("usage: dsgrade-exec signal PID SIG")
