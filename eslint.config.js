@@ -27,19 +27,36 @@ export default tseslint.config(
   },
   {
     // Pure layers: no process, no container, no stage. Types from other layers are fine.
-    files: ['src/manifest/**/*.ts', 'src/scoring/**/*.ts', 'src/report/**/*.ts', 'src/core/**/*.ts', 'src/util/**/*.ts', 'src/model.ts', 'src/errors.ts'],
+    files: ['src/manifest/**/*.ts', 'src/scoring/**/*.ts', 'src/schedule/**/*.ts', 'src/report/**/*.ts', 'src/core/**/*.ts', 'src/util/**/*.ts', 'src/model.ts', 'src/errors.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: ['execa', 'node:child_process', 'child_process', 'dockerode'].map((name) => ({ name, message: 'manifest, scoring, report, core and util run no processes' })),
+          paths: ['execa', 'node:child_process', 'child_process', 'dockerode', 'node:worker_threads'].map((name) => ({ name, message: 'manifest, scoring, schedule, report, core and util run no processes' })),
           patterns: [
             { group: ['**/cli/*', '**/commands/*'], message: 'nothing imports the CLI or the commands' },
             {
               group: ['**/sandbox/*', '**/sandbox/docker/*', '**/go/*', '!**/go/go-version.js', '**/gotest/*', '**/faults/*', '**/pipeline/*', '!**/pipeline/planned-items.js', '**/batch/*', '**/flaky/*', '**/regress/regress.js', '**/scenario/run-scenario.js', '**/scenario/nodes.js', '**/scenario/checker.js', '**/scenario/proxy-links.js', '**/scenario/programs.js'],
               allowTypeImports: true,
-              message: 'manifest, scoring, report, core and util import nothing that runs processes (types are fine)',
+              message: 'manifest, scoring, schedule, report, core and util import nothing that runs processes (types are fine)',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The scheduler and the probe's reading are decisions only: given estimates, cores and samples, they
+    // say what to start; they read no file and no clock (pipeline/job-runner.ts does).
+    files: ['src/schedule/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['execa', 'node:child_process', 'dockerode', 'node:worker_threads', 'node:fs', 'node:fs/promises', 'node:os'].map((name) => ({ name, message: 'schedule/ is pure: no processes, files or machine facts' })),
+          patterns: [
+            { group: ['**/cli/*', '**/commands/*', '**/pipeline/*', '**/go/*', '**/gotest/*', '**/scenario/*', '**/faults/*'], message: 'schedule/ imports only core, model and (types of) sandbox' },
+            { group: ['**/sandbox/*', '**/sandbox/docker/*'], allowTypeImports: true, message: 'schedule/ takes the sandbox\'s figures as plain data (types only)' },
           ],
         },
       ],

@@ -7,6 +7,7 @@ import { benchDocker } from './docker.js';
 import { benchP0Overhead } from './p0-overhead.js';
 import { benchPartBCatch } from './partb-catch.js';
 import { benchProxy } from './proxy.js';
+import { benchOverload, benchSchedule, benchScheduleDocker } from './schedule.js';
 import { benchStability } from './stability.js';
 
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -25,13 +26,18 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
     const r = await benchPartBCatch();
     return { ...r, target: 'no coin tosses (every cell 0 or all runs)', met: (r.coinTosses as string[]).length === 0 };
   },
-  // Not in the default set: 20 full P1 grades take about 25 minutes. `npm run bench stability`.
+  // CPU-aware scheduling (docs/scheduling.md): P0 and P1, the default vs --jobs 1, locally and under --cpus 0.5.
+  schedule: benchSchedule,
+  'schedule-docker': benchScheduleDocker,
+  // Not in the default set: a CPU hog beside a P0 grade (a few minutes of a busy machine). `npm run bench overload`.
+  overload: benchOverload,
+  // Not in the default set: 20 full grades of a reference (P1: 10-15 minutes at the default). `npm run bench stability`.
   stability: async () => {
     const r = await benchStability();
     return { ...r, target: 'every run full marks, no verdict changes', met: r.fullMarksRuns === r.runs && (r.testsWithChangedVerdict as string[]).length === 0 };
   },
 };
-const OPT_IN = new Set(['stability', 'partb-catch']);
+const OPT_IN = new Set(['stability', 'partb-catch', 'overload', 'schedule-docker']);
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(benches).filter((n) => !OPT_IN.has(n));

@@ -1,13 +1,17 @@
 /**
  * `npm run bench stability`: a project's reference graded in full N times in a row, each run with
- * its own seed (seed, seed+1, …), at dsgrade's default concurrency. Reports per run the score, the
- * wall time and the serial time (the sum of every test's own duration), and across runs how many
- * test verdicts changed — the number the "a reference passes every time" claim rests on.
+ * its own seed (seed, seed+1, …), at dsgrade's default (CPU-aware) concurrency. Reports per run the
+ * score, the wall time, the serial time (the sum of every test's own duration) and the runs the
+ * overload rule voided, and across runs how many test verdicts changed — the number the "a
+ * reference passes every time" claim rests on.
  *
  * BENCH_STABILITY_PROJECT (default projects/p1-lsp), BENCH_STABILITY_REFERENCE (a reference's
- * name; default the primary), BENCH_STABILITY_RUNS (default 20), BENCH_STABILITY_SEED (default
- * 20261126). Progress goes to stderr, one line per run.
+ * name; default the primary; "all": every reference, the runs shared out among them and each
+ * reference's verdicts compared across its own runs),
+ * BENCH_STABILITY_RUNS (default 20), BENCH_STABILITY_SEED (default 20261126). Progress goes to
+ * stderr, one line per run, with the machine's load average.
  */
+import os from 'node:os';
 import { findFlaky } from '../src/flaky/flaky.js';
 import { loadManifest } from '../src/manifest/load.js';
 
@@ -17,50 +21,98 @@ export async function benchStability(): Promise<Record<string, unknown>> {
   const seed = Number(process.env.BENCH_STABILITY_SEED ?? 20261126);
   const project = await loadManifest(projectDir);
   const wanted = process.env.BENCH_STABILITY_REFERENCE;
-  const ref = wanted === undefined ? project.manifest.references[0] : project.manifest.references.find((r) => r.name === wanted);
-  if (!ref) {
+  const refs = wanted === 'all' ? project.manifest.references : [wanted === undefined ? project.manifest.references[0] : project.manifest.references.find((r) => r.name === wanted)];
+  if (refs.length === 0 || refs.some((r) => r === undefined)) {
     const known = project.manifest.references.map((r) => r.name).join(', ') || 'none';
     throw new Error(`${projectDir}/dsgrade.json names no reference ${wanted === undefined ? 'solution' : `"${wanted}"`} (references: ${known})`);
   }
-  const reference = ref.path;
-
-  // findFlaky grades run i with seed+i (retries off) and counts each test's verdicts; the per-run
-  // times come from its reports.
-  const perRun: { seed: number; score: number; max: number; wallSec: number; serialSec: number; notPassed: string[] }[] = [];
-  const result = await findFlaky({
-    project,
-    submission: reference,
-    runs,
-    seed,
-    onRun: ({ index, seed: runSeed, report }) => {
-      const run = {
-        seed: runSeed,
-        score: report.score,
-        max: report.maxScore,
-        wallSec: round(report.durationMs / 1000),
-        serialSec: round(report.tests.reduce((sum, t) => sum + t.durationMs, 0) / 1000),
-        notPassed: report.tests.filter((t) => t.verdict !== 'passed').map((t) => `${t.id}: ${t.verdict} — ${t.summary}`),
-      };
-      perRun.push(run);
-      console.error(`stability: run ${index + 1}/${runs} seed ${runSeed}: ${run.score}/${run.max} in ${run.wallSec} s wall, ${run.serialSec} s serial${run.notPassed.length ? ` — ${run.notPassed.join('; ')}` : ''}`);
-    },
-  });
-  // A verdict changed when a test got more than one kind of verdict across the runs.
-  const changed = result.tests.filter((t) => [t.passed, t.failed, t.errors].filter((n) => n > 0).length > 1).map((t) => t.id);
+  const changed = new Set<string>();
+  const perRun: Run[] = [];
+  let fullMarksRuns = 0;
+  // Each reference's runs are counted on their own: a verdict changes within one reference's grades.
+  for (const [k, ref] of refs.entries()) {
+    const mine = Array.from({ length: runs }, (_, i) => i).filter((i) => i % refs.length === k);
+    if (mine.length === 0) continue;
+    const r = await stabilityOf(project, ref!.name, ref!.path, mine, seed, runs);
+    perRun.push(...r.perRun);
+    fullMarksRuns += r.perRun.filter((x) => x.score === x.max).length;
+    for (const id of r.changed) changed.add(`${ref!.name}: ${id}`);
+  }
+  perRun.sort((a, b) => a.index - b.index);
   const walls = perRun.map((r) => r.wallSec);
   const serials = perRun.map((r) => r.serialSec);
   return {
     bench: 'stability',
     project: projectDir,
-    reference: ref.name,
+    reference: refs.map((r) => r!.name).join(', '),
     runs,
     firstSeed: seed,
-    fullMarksRuns: perRun.filter((r) => r.score === r.max).length,
-    testsWithChangedVerdict: changed,
+    fullMarksRuns,
+    testsWithChangedVerdict: [...changed],
+    voidedRuns: perRun.reduce((a, r) => a + r.voided, 0),
     wallSec: { min: Math.min(...walls), median: median(walls), max: Math.max(...walls) },
     serialSec: { min: Math.min(...serials), median: median(serials), max: Math.max(...serials) },
     perRun,
   };
+}
+
+interface Run {
+  index: number;
+  reference: string;
+  seed: number;
+  score: number;
+  max: number;
+  wallSec: number;
+  serialSec: number;
+  voided: number;
+  load: string;
+  notPassed: string[];
+}
+
+async function stabilityOf(project: Awaited<ReturnType<typeof loadManifest>>, refName: string, reference: string, indexes: number[], seed: number, total: number): Promise<{ perRun: Run[]; changed: string[] }> {
+
+  // findFlaky grades run i with seed+i (retries off) and counts each test's verdicts; the per-run
+  // times come from its reports.
+  const perRun: Run[] = [];
+  const counts = new Map<string, Set<string>>();
+  for (const index of indexes) {
+    const runSeed = seed + index;
+    let load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+    const result = await findFlaky({
+      project,
+      submission: reference,
+      runs: 1,
+      seed: runSeed,
+      onRun: ({ report }) => {
+        const run: Run = {
+          index,
+          reference: refName,
+          seed: runSeed,
+          score: report.score,
+          max: report.maxScore,
+          wallSec: round(report.durationMs / 1000),
+          serialSec: round(report.tests.reduce((sum, t) => sum + t.durationMs, 0) / 1000),
+          voided: report.tests.reduce((n, t) => n + t.attempts.filter((a) => a.voided).length, 0),
+          load,
+          notPassed: report.tests.filter((t) => t.verdict !== 'passed').map((t) => `${t.id}: ${t.verdict} — ${t.summary}`),
+        };
+        perRun.push(run);
+        console.error(
+          `stability: run ${index + 1}/${total} ${refName} seed ${runSeed} (load ${load}): ${run.score}/${run.max} in ${run.wallSec} s wall, ${run.serialSec} s serial${run.voided ? `, ${run.voided} run(s) voided by overload` : ''}${run.notPassed.length ? ` — ${run.notPassed.join('; ')}` : ''}`,
+        );
+        load = '';
+      },
+    });
+    for (const t of result.tests) {
+      const kinds = counts.get(t.id) ?? new Set<string>();
+      if (t.passed) kinds.add('passed');
+      if (t.failed) kinds.add('failed');
+      if (t.errors) kinds.add('error');
+      counts.set(t.id, kinds);
+    }
+  }
+  // A verdict changed when a test got more than one kind of verdict across the runs.
+  return { perRun, changed: [...counts].filter(([, k]) => k.size > 1).map(([id]) => id) };
 }
 
 function median(xs: number[]): number {

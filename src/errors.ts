@@ -70,8 +70,9 @@ export interface ManifestIssue {
 export class ManifestError extends DsgradeError {
   readonly issues: ManifestIssue[];
 
-  constructor(file: string, issues: ManifestIssue[]) {
-    super('MANIFEST_INVALID', `invalid project manifest: ${file} (${issues.length} problem${issues.length === 1 ? '' : 's'})`, {
+  /** `what`: the kind of project file (the manifest, or its timings.json). */
+  constructor(file: string, issues: ManifestIssue[], what = 'project manifest') {
+    super('MANIFEST_INVALID', `invalid ${what}: ${file} (${issues.length} problem${issues.length === 1 ? '' : 's'})`, {
       file,
       fix: 'correct each problem listed; `dsgrade validate <project-dir>` re-checks the manifest without grading',
     });

@@ -2,6 +2,10 @@
  * The plain data that flows between stages: manifest → build → run → results → reports.
  * Nothing in here does I/O; every stage takes and returns these shapes.
  */
+import type { LoadFigures } from './core/load-figures.js';
+import type { ResourceUsage } from './core/resource-usage.js';
+
+export type { LoadFigures, ResourceUsage };
 
 /** Gradescope's visibility values (see ../shared/specs/gradescope.md). */
 export type Visibility = 'hidden' | 'after_due_date' | 'after_published' | 'visible';
@@ -18,6 +22,15 @@ export interface Attempt {
   durationMs: number;
   /** One line: why it failed, or empty when it passed. */
   reason: string;
+  /** What the attempt's processes used (CPU time, peak memory), when the sandbox measured it (docs/scheduling.md). */
+  usage?: ResourceUsage;
+  /** What the load probe saw while the attempt ran (docs/scheduling.md#reading-the-probe-figures). */
+  load?: LoadFigures;
+  /**
+   * The attempt does not count: it failed while the grading machine was overloaded, and it was run
+   * again once the machine was quiet (src/scoring/overload.ts).
+   */
+  voided?: 'overload';
 }
 
 export interface TestResult {

@@ -161,6 +161,8 @@ async function gradeOne(s: BatchSubmission, seed: number, opts: BatchOptions, p:
     project: opts.project,
     submission: s.path,
     jobs: opts.testJobs,
+    // Submissions graded side by side share the machine: each plans with its part of it.
+    share: 1 / Math.max(1, opts.jobs ?? 1),
     seed,
     only: opts.only,
     cacheDir: opts.cacheDir,

@@ -40,6 +40,13 @@ function seconds(name: string, max: number) {
   };
 }
 
+/** `--cpus`: a positive number of CPUs, fractions allowed (Docker's --cpus). */
+function cpus(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1024) throw new InvalidArgumentError(`--cpus must be a positive number, e.g. 0.5 (got ${value})`);
+  return n;
+}
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
 
 function backendOption(): Option {
@@ -73,7 +80,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out-autolab <file>', 'write Autolab\'s score line here; "-" prints it as the last line of stdout (docs/autolab.md)')
     .option('--junit <file>', 'write JUnit XML here (same as --out-junit)')
     .option('--out-junit <file>', 'write JUnit XML here')
-    .option('-j, --jobs <n>', 'tests run at once (default: half the CPU cores, at least 1)', int('--jobs', 1))
+    .option('-j, --jobs <n>', 'most tests at once (default: as many as the cores and the tests\' CPU use allow, docs/scheduling.md)', int('--jobs', 1))
     .option('--seed <n>', 'seed for every random choice (printed in every report)', parseSeed)
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)
     .option('--cache-dir <dir>', 'build cache folder (default: ~/.cache/dsgrade)')
@@ -81,6 +88,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--artifacts [dir]', 'keep scenario artifacts (node output, proxy trace, timeline) in dir (default: ./dsgrade-artifacts/<project>/<time>)')
     .addOption(backendOption())
     .option('--base-image <ref>', 'Docker: build and run in this local image that has Go (e.g. golang:1.23) instead of the images dsgrade builds')
+    .option('--cpus <n>', "Docker: CPUs of dsgrade's containers (default: $DSGRADE_DOCKER_CPUS, else every core; Gradescope gives 0.5)", cpus)
     .option('--json', 'print the full report as JSON instead of the table')
     .option('--sandbox-user <user>', 'as root: build and run student code as this user (name or uid; run slots use the next uids); default 61000, or $DSGRADE_SANDBOX_USER')
     .option('--no-color', 'no colours in the table')
@@ -141,7 +149,7 @@ Examples:
     .command('regress')
     .description("grade the project's references and every mutant; fail on any score that differs from the expected one")
     .argument('<project>', 'project folder')
-    .option('-j, --jobs <n>', 'tests run at once within one submission', int('--jobs', 1))
+    .option('-j, --jobs <n>', 'most tests at once within one submission (default: CPU-aware, docs/scheduling.md)', int('--jobs', 1))
     .option('--seed <n>', 'seed for every random choice', parseSeed)
     .option('--mutant <names>', 'only these mutants (comma-separated, repeatable); "none" for the references only', collect)
     .option('--quick', 'every reference in full; for each mutant only the tests meant to catch it (its "catchers")')
@@ -149,11 +157,32 @@ Examples:
     .option('--cache-dir <dir>', 'build cache folder')
     .addOption(backendOption())
     .option('--base-image <ref>', 'Docker: build and run in this local image that has Go instead of the images dsgrade builds')
+    .option('--cpus <n>', "Docker: CPUs of dsgrade's containers (default: $DSGRADE_DOCKER_CPUS, else every core; Gradescope gives 0.5)", cpus)
     .option('--no-color', 'no colours')
     .addHelpText('after', '\nExamples:\n  $ dsgrade regress projects/p0-kvserver\n  $ dsgrade regress projects/p0-kvserver --quick --mutant map-race')
     .action(async (project: string, opts) => {
       const { regressCommand } = await import('../commands/regress.js');
       setExit(await regressCommand({ project, ...opts }));
+    });
+
+  program
+    .command('profile')
+    .description("grade the project's reference and write what each test costs (wall time, CPU rate, peak memory) to <project>/timings.json, which the CPU-aware scheduler reads (docs/scheduling.md)")
+    .argument('<project>', 'project folder')
+    .option('--reference <name>', 'the reference to profile (default: the first)')
+    .option('-n, --runs <n>', 'grades to take the figures from: median wall time, highest CPU rate and memory', int('--runs', 1))
+    .option('-j, --jobs <n>', 'tests at once while profiling (default 1: each alone, so the figures are its own)', int('--jobs', 1))
+    .option('--seed <n>', 'seed of the first grade; grade i uses seed+i', parseSeed)
+    .option('-o, --out <file>', 'write here instead of <project>/timings.json')
+    .option('--dry-run', 'measure and print, write nothing')
+    .option('--cache-dir <dir>', 'build cache folder')
+    .addOption(backendOption())
+    .option('--base-image <ref>', 'Docker: build and run in this local image that has Go instead of the images dsgrade builds')
+    .option('--cpus <n>', "Docker: CPUs of dsgrade's containers (default: $DSGRADE_DOCKER_CPUS, else every core; Gradescope gives 0.5)", cpus)
+    .addHelpText('after', '\nExamples:\n  $ dsgrade profile projects/p1-lsp\n  $ dsgrade profile projects/p0-kvserver --runs 3')
+    .action(async (project: string, opts) => {
+      const { profileCommand } = await import('../commands/profile.js');
+      setExit(await profileCommand({ project, ...opts }));
     });
 
   program
@@ -211,7 +240,7 @@ Examples:
     .requiredOption('-p, --project <dir>', 'project folder containing dsgrade.json')
     .option('-o, --out <dir>', 'output folder (default: ./dsgrade-batch/<project>)')
     .option('-j, --jobs <n>', 'submissions graded at once (default 1: each one already runs its tests in parallel)', int('--jobs', 1))
-    .option('--test-jobs <n>', 'tests run at once inside one submission (default: half the CPU cores)', int('--test-jobs', 1))
+    .option('--test-jobs <n>', 'most tests at once inside one submission (default: CPU-aware, docs/scheduling.md)', int('--test-jobs', 1))
     .option('--force', 'regrade submissions that already have results in the output folder')
     .option('--shard <i/n>', 'grade only slice i of n (stable hash of the submission id); combine with `dsgrade merge`')
     .option('--only <ids>', 'grade only these test ids, suites or globs (comma-separated, repeatable)', collect)

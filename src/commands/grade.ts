@@ -42,6 +42,8 @@ export interface GradeCommandOptions {
   backend?: BackendKind;
   /** Docker: an image with Go to build and run in instead of dsgrade's own (e.g. golang:1.23). */
   baseImage?: string;
+  /** Docker: CPUs of the containers (--cpus). */
+  cpus?: number;
   /** How the local jail confines student code (the CLI passes it; default: from DSGRADE_SANDBOX*). */
   jail?: JailConfig;
   io?: CommandIO;
@@ -123,12 +125,16 @@ function outputs(opts: GradeCommandOptions, keys: readonly OutputOption[]): [str
 }
 
 /** GradeOptions for `--backend` / `--base-image` (shared by grade and regress). */
-export function backendOptions(opts: { backend?: BackendKind; baseImage?: string }, io: CommandIO): { backend?: BackendKind; docker?: { baseImage?: string; onLog: (line: string) => void } } {
+export function backendOptions(
+  opts: { backend?: BackendKind; baseImage?: string; cpus?: number },
+  io: CommandIO,
+): { backend?: BackendKind; docker?: { baseImage?: string; limits?: { cpus: number }; onLog: (line: string) => void } } {
   if (opts.backend !== 'docker') return opts.baseImage ? { docker: { baseImage: opts.baseImage, onLog: () => undefined } } : {};
   return {
     backend: 'docker',
     docker: {
       ...(opts.baseImage ? { baseImage: opts.baseImage } : {}),
+      ...(opts.cpus !== undefined ? { limits: { cpus: opts.cpus } } : {}),
       onLog: (line) => {
         if (line.startsWith('building image')) io.stderr.write(`dsgrade: ${line}\n`);
       },

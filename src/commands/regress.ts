@@ -18,6 +18,8 @@ export interface RegressCommandOptions {
   color?: boolean;
   backend?: BackendKind;
   baseImage?: string;
+  /** Docker: CPUs of the containers (--cpus). */
+  cpus?: number;
   io?: CommandIO;
 }
 

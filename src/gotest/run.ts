@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { ResourceUsage } from '../core/resource-usage.js';
 import type { Backend } from '../sandbox/backend.js';
 import { newAttemptSecret, readResultFile, SECRET_FD, SECRET_FD_VARIABLE, type LeakCheckSettings } from './record.js';
 import { decideAttempt, type AttemptVerdict } from './verdict.js';
@@ -29,6 +30,8 @@ export interface AttemptSpec {
 export interface AttemptRun extends AttemptVerdict {
   durationMs: number;
   output: string;
+  /** What the attempt's process tree used, when the backend measured it. */
+  usage?: ResourceUsage;
 }
 
 /** Grace between Go's own -test.timeout (which prints a goroutine dump) and our SIGKILL. */
@@ -69,5 +72,5 @@ export async function runAttempt(backend: Backend, spec: AttemptSpec): Promise<A
   });
   const resultRecord = await readResultFile(resultFile);
   const decided = decideAttempt({ outcome, resultRecord, key: secret.key, timeoutSec: spec.timeoutSec });
-  return { ...decided, durationMs: outcome.durationMs, output: outcome.output };
+  return { ...decided, durationMs: outcome.durationMs, output: outcome.output, ...(outcome.usage ? { usage: outcome.usage } : {}) };
 }

@@ -11,6 +11,7 @@ import { schemaValidator, loadSchema } from './schema.js';
 import { schemaIssues } from './schema-errors.js';
 import { applyDefaults, type RawManifest } from './defaults.js';
 import { checkRules } from './rules.js';
+import { loadTimings, staleTimings, TIMINGS_FILE, type Timings } from './timings.js';
 import type { Manifest } from './types.js';
 
 export const MANIFEST_FILE = 'dsgrade.json';
@@ -20,6 +21,8 @@ export interface LoadedManifest {
   /** Module-root-relative path → absolute path of every staff file (starter minus handin, plus overlay). */
   staffFiles: Map<string, string>;
   warnings: string[];
+  /** The project's timings.json (docs/scheduling.md), when it has one. */
+  timings?: Timings;
 }
 
 /** Accepts the project folder or the manifest file itself. */
@@ -37,7 +40,21 @@ export async function loadManifest(projectOrFile: string): Promise<LoadedManifes
       cause: err,
     });
   }
-  return checkManifestObject(raw, file);
+  const loaded = await checkManifestObject(raw, file);
+  const timings = await loadTimings(path.dirname(file));
+  if (!timings) return loaded;
+  const stale = staleTimings(timings, gradedItemIds(loaded.manifest));
+  if (stale.length > 0) {
+    loaded.warnings.push(`${TIMINGS_FILE} has figures for ${stale.length} item(s) the manifest does not have (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): run \`dsgrade profile\` again`);
+  }
+  return { ...loaded, timings };
+}
+
+/** The ids timings.json may name: every go test, scenario and student-test variant. */
+export function gradedItemIds(manifest: Manifest): string[] {
+  return manifest.suites.flatMap((s) =>
+    s.kind === 'gotest' ? s.tests.map((t) => `${s.id}/${t.name}`) : s.kind === 'scenario' ? s.scenarios.map((sc) => `${s.id}/${sc.name}`) : ['correct', ...s.buggy.map((b) => b.name)].map((v) => `${s.id}/${v}`),
+  );
 }
 
 /**

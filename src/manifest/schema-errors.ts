@@ -8,7 +8,8 @@ import type { ErrorObject } from 'ajv';
 import type { ManifestIssue } from '../errors.js';
 
 /** `if` always comes with the specific errors of its `then`; it never adds information. */
-const DROPPED = new Set(['if', 'allOf']);
+// propertyNames: the failing name's own error (its pattern) says which and why.
+const DROPPED = new Set(['if', 'allOf', 'propertyNames']);
 const ALTERNATIVES = new Set(['oneOf', 'anyOf']);
 
 export function schemaIssues(file: string, errors: readonly ErrorObject[], schemaRoot: Record<string, unknown>): ManifestIssue[] {
@@ -76,6 +77,10 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
     case 'type':
       return { file, pointer, message: `must be ${String(p.type)}`, fix: `change the value to a ${String(p.type)}` };
     case 'pattern':
+      // Inside propertyNames, the value that failed is a key: name it.
+      if (err.propertyName !== undefined) {
+        return { file, pointer: `${pointer === '/' ? '' : pointer}/${err.propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `the name "${err.propertyName}" must match the pattern ${String(p.pattern)}`, fix: patternHint(String(p.pattern)) };
+      }
       return { file, pointer, message: `must match the pattern ${String(p.pattern)}`, fix: patternHint(String(p.pattern)) };
     case 'minItems':
       return { file, pointer, message: `must have at least ${String(p.limit)} item(s)`, fix: 'add the missing entries' };
@@ -104,14 +109,15 @@ function describe(file: string, err: ErrorObject, schemaRoot: Record<string, unk
         const hint = both.join(',') === 'reference,references' ? ': "reference": "dir" is shorthand for "references": [{"name": "reference", "path": "dir"}]' : '';
         return { file, pointer, message: `${names} cannot both be given`, fix: `keep only one of ${names}${hint}` };
       }
-      return { file, pointer, message: err.message ?? 'fails not', fix: 'see schemas/manifest.schema.json for this field' };
+      return { file, pointer, message: err.message ?? 'fails not', fix: `see schemas/${schemaFile(schemaRoot)} for this field` };
     }
     default:
-      return { file, pointer, message: err.message ?? `fails ${err.keyword}`, fix: 'see schemas/manifest.schema.json for this field' };
+      return { file, pointer, message: err.message ?? `fails ${err.keyword}`, fix: `see schemas/${schemaFile(schemaRoot)} for this field` };
   }
 }
 
 function patternHint(pattern: string): string {
+  if (pattern === '^[^/\\s]+/[^\\s]+$') return 'an item id is "<suite>/<test>" (as in the reports); `dsgrade profile` writes them';
   if (pattern.startsWith('^Test')) return 'Go test functions are named TestXxx; use "pattern" for a regular expression';
   if (pattern.includes('a-z0-9-')) return 'use lower-case letters, digits and dashes, e.g. "p0-kvserver"';
   return 'change the value to match';
@@ -189,4 +195,10 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/** The schema's file name, from its $id (manifest.schema.json, timings.schema.json). */
+function schemaFile(schemaRoot: Record<string, unknown>): string {
+  const id = typeof schemaRoot.$id === 'string' ? schemaRoot.$id : '';
+  return id.slice(id.lastIndexOf('/') + 1) || 'manifest.schema.json';
 }

@@ -1,14 +1,18 @@
 /**
  * What every grading stage of one run shares: the loaded project, the work folder, the toolchain,
- * the limiter. Plain data plus a few helpers; no stage keeps state here. The run's results.json
+ * the load probe. Plain data plus a few helpers; no stage keeps state here. The run's results.json
  * nonce is deliberately not here: no stage can hand it to student code (each test attempt has its
  * own secret, src/gotest/record.ts).
  */
-import type { LimitFunction } from 'p-limit';
 import type { GoToolchain } from '../go/go-env.js';
 import type { LoadedManifest } from '../manifest/load.js';
-import type { TestResult } from '../model.js';
+import type { ItemTiming } from '../manifest/timings.js';
+import type { LoadFigures, TestResult } from '../model.js';
 import type { Backend } from '../sandbox/backend.js';
+import { monotonicMs, type LoadProbe } from '../sandbox/load-probe.js';
+import { loadFigures } from '../schedule/load.js';
+import type { JobEstimate } from '../schedule/scheduler.js';
+import type { Job } from './job-runner.js';
 
 export interface ProgressListener {
   planned?(total: number): void;
@@ -26,7 +30,10 @@ export interface RunContext {
   workDir: string;
   moduleDir: string;
   seed: number;
-  limit: LimitFunction;
+  /** The run's load probe, where student processes run (docs/scheduling.md). */
+  probe: LoadProbe;
+  /** Cores student processes may use: what the overload rule compares an attempt's own CPU use with. */
+  cores: number;
   /** `dsgrade grade <submission> --project <dir>` as the user can type it. */
   rerunBase: string;
   selected(id: string): boolean;
@@ -57,4 +64,61 @@ export function selector(only: readonly string[] | undefined): (id: string) => b
   if (!only || only.length === 0) return () => true;
   const res = only.map((o) => new RegExp(`^${o.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}(/.*)?$`));
   return (id) => res.some((re) => re.test(id));
+}
+
+/** What a stage hands the run: its jobs (scheduled with every other stage's), and its results once they are done. */
+export interface SuitePlan {
+  jobs: Job[];
+  results(): TestResult[];
+}
+
+/**
+ * A stage's plan whose results are computed once, as soon as its last job has finished (so they
+ * reach progress listeners, and partial results at a time budget, without waiting for the run).
+ */
+export function settledPlan(jobs: Job[], compute: () => TestResult[]): SuitePlan {
+  let cached: TestResult[] | undefined;
+  const results = (): TestResult[] => (cached ??= compute());
+  let left = jobs.length;
+  const settle = (): void => {
+    if (--left === 0) results();
+  };
+  const wrapped = jobs.map(
+    (job): Job => ({
+      id: job.id,
+      exclusive: job.exclusive,
+      estimate: job.estimate,
+      get lastUsage() {
+        return job.lastUsage;
+      },
+      run: async (how) => {
+        const status = await job.run(how);
+        if (status === 'done') settle();
+        return status;
+      },
+      giveUp: async () => {
+        await job.giveUp();
+        settle();
+      },
+    }),
+  );
+  if (jobs.length === 0) results();
+  return { jobs: wrapped, results };
+}
+
+/** A plan with nothing left to run: its results are already known. */
+export function noJobs(results: TestResult[]): SuitePlan {
+  return { jobs: [], results: () => results };
+}
+
+/** The scheduler's estimate for an item from the project's timings.json: `runs` runs of it in a row. */
+export function estimateOf(ctx: RunContext, itemId: string, runs = 1): JobEstimate {
+  const t: ItemTiming | undefined = ctx.project.timings?.tests[itemId];
+  if (!t) return {};
+  return { wallMs: t.wallMs * runs, cpuRate: t.cpuRate, ...(t.peakRssBytes !== undefined ? { peakRssBytes: t.peakRssBytes } : {}) };
+}
+
+/** The probe's figures from `startedMs` (monotonicMs) until now. */
+export function loadSince(ctx: RunContext, startedMs: number): LoadFigures {
+  return loadFigures(ctx.probe.window(startedMs, monotonicMs()));
 }

@@ -1,6 +1,8 @@
 /**
- * Grading a `gotest` suite: compile the package's tests once per variant (plain, -race), then run
- * every selected test as its own process through the shared limiter, repeats included.
+ * Grading a `gotest` suite: compile the package's tests once per variant (plain, -race), then hand
+ * the run one job per selected test (its repeats and retries; pipeline/job-runner.ts schedules the
+ * jobs of every suite together). Each attempt is its own process; one that failed while the
+ * machine was overloaded does not count and is run again on a quiet machine (scoring/overload.ts).
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -11,10 +13,13 @@ import { judgeLeaks } from '../gotest/leaks.js';
 import { runAttempt, type AttemptRun } from '../gotest/run.js';
 import type { GoTestSpec, GoTestSuite } from '../manifest/types.js';
 import type { Attempt, TestResult } from '../model.js';
+import { monotonicMs } from '../sandbox/load-probe.js';
 import { makeRunDir } from '../sandbox/work-folders.js';
+import { countedAttempts, OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
 import { scoreWithRetry, wantsAnotherRun } from '../scoring/retry.js';
-import { allOrNothing } from '../scoring/score.js';
-import { makeResult, type RunContext } from './context.js';
+import { allOrNothing, type Scored } from '../scoring/score.js';
+import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
+import type { Job } from './job-runner.js';
 
 export interface SuiteBlocker {
   /** Why the suite cannot run (a missing handin file); every test fails with this reason. */
@@ -26,12 +31,12 @@ export async function gradeGoTestSuite(
   suite: GoTestSuite,
   diagnostics: DiagnosticsContext,
   blocker: SuiteBlocker | undefined,
-): Promise<TestResult[]> {
+): Promise<SuitePlan> {
   const tests = suite.tests.filter((t) => ctx.selected(`${suite.id}/${t.name}`));
   const judgeLeaksToo = suite.leaks !== undefined && ctx.selected(`${suite.id}/leaks`);
   const withLeaks = (results: TestResult[], runs: Map<string, AttemptRun[]>): TestResult[] => (judgeLeaksToo ? [...results, leakResult(ctx, suite, tests, runs)] : results);
-  if (tests.length === 0) return withLeaks([], new Map());
-  if (blocker) return withLeaks(tests.map((t) => notRun(ctx, suite, t, blocker.reason, blocker.reason)), new Map());
+  if (tests.length === 0) return noJobs(withLeaks([], new Map()));
+  if (blocker) return noJobs(withLeaks(tests.map((t) => notRun(ctx, suite, t, blocker.reason, blocker.reason)), new Map()));
 
   const pkgDir = path.join(ctx.moduleDir, ...suite.package.split('/'));
   await injectTestMain({
@@ -59,51 +64,83 @@ export async function gradeGoTestSuite(
   const runDir = await makeRunDir(pkgDir, path.join(ctx.workDir, 'run', suite.id));
 
   const runs = new Map<string, AttemptRun[]>();
-  const runOne = async (t: GoTestSpec): Promise<TestResult> => {
+  const results = new Map<string, TestResult>();
+  const jobs: Job[] = tests.map((t) => {
     const id = `${suite.id}/${t.name}`;
     const bin = compiled.get(t.race)!;
     if (!bin.ok) {
       const o = bin.outcome;
-      if (o.spawnError) return notRun(ctx, suite, t, `dsgrade could not run the Go toolchain: ${o.spawnError}`, '', 'error');
-      if (o.timedOut) return notRun(ctx, suite, t, `compiling the tests took longer than ${ctx.project.manifest.go.buildTimeoutSec} s`, o.output);
-      const explained = explainCompileErrors(o.output, diagnostics);
-      return notRun(ctx, suite, t, explained.summary, `The tests of ${suite.package} do not compile with your code.\n\n${explained.text}`);
+      let result: TestResult;
+      if (o.spawnError) result = notRun(ctx, suite, t, `dsgrade could not run the Go toolchain: ${o.spawnError}`, '', 'error');
+      else if (o.timedOut) result = notRun(ctx, suite, t, `compiling the tests took longer than ${ctx.project.manifest.go.buildTimeoutSec} s`, o.output);
+      else {
+        const explained = explainCompileErrors(o.output, diagnostics);
+        result = notRun(ctx, suite, t, explained.summary, `The tests of ${suite.package} do not compile with your code.\n\n${explained.text}`);
+      }
+      results.set(t.name, result);
+      return undefined;
     }
-    ctx.progress.started?.(id);
-    const attempts: AttemptRun[] = [];
-    // The repeats, then (only when they did not pass and the test has a retry rule) the reruns.
-    for (let i = 0; wantsAnotherRun(t, attempts); i++) {
-      attempts.push(
-        await runAttempt(ctx.backend, {
-          binary: bin.binary,
-          pkgDir: runDir,
-          testName: t.name,
-          timeoutSec: t.timeoutSec,
-          scratchDir: path.join(ctx.workDir, 'scratch', `${suite.id}-${t.name}-${i}`),
-          outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
-          floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
-          race: t.race,
-          env: testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv),
-          // Only where the verdict uses it: a clean test pays one goroutine snapshot, a leaky one the settle window.
-          ...(judgeLeaksToo && !suite.leaks!.exclude.includes(t.name) ? { leakCheck: { settleMs: suite.leaks!.settleMs, cpuWindowMs: suite.leaks!.cpuWindowMs } } : {}),
-        }),
-      );
-    }
+    // Every attempt, voided ones too (they are reported); the verdict is decided from the others.
+    const attempts: (AttemptRun & Pick<Attempt, 'load' | 'voided'>)[] = [];
     runs.set(t.name, attempts);
-    const result = resultFromAttempts(ctx, suite, t, attempts);
-    ctx.progress.finished?.(result);
-    return result;
-  };
+    let gaveUp = false;
+    const finish = (): void => {
+      const result = resultFromAttempts(ctx, suite, t, attempts, gaveUp);
+      results.set(t.name, result);
+      ctx.progress.finished?.(result);
+    };
+    const job: Job & { lastUsage?: { cpuMs: number; wallMs: number } } = {
+      id,
+      exclusive: t.exclusive,
+      estimate: estimateOf(ctx, id, t.repeat),
+      run: async ({ ranAlone }) => {
+        if (attempts.length === 0) ctx.progress.started?.(id);
+        let cpuMs = 0;
+        let wallMs = 0;
+        // The repeats, then (only when they did not pass and the test has a retry rule) the reruns;
+        // a voided attempt is replaced once the machine is quiet.
+        while (wantsAnotherRun(t, countedAttempts(attempts))) {
+          const i = attempts.length;
+          const started = monotonicMs();
+          const run = await runAttempt(ctx.backend, {
+            binary: bin.binary,
+            pkgDir: runDir,
+            testName: t.name,
+            timeoutSec: t.timeoutSec,
+            scratchDir: path.join(ctx.workDir, 'scratch', `${suite.id}-${t.name}-${i}`),
+            outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
+            floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
+            race: t.race,
+            env: testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv),
+            // Only where the verdict uses it: a clean test pays one goroutine snapshot, a leaky one the settle window.
+            ...(judgeLeaksToo && !suite.leaks!.exclude.includes(t.name) ? { leakCheck: { settleMs: suite.leaks!.settleMs, cpuWindowMs: suite.leaks!.cpuWindowMs } } : {}),
+          });
+          const attempt = { ...run, load: loadSince(ctx, started) };
+          cpuMs += run.usage?.cpuMs ?? 0;
+          wallMs += run.durationMs;
+          job.lastUsage = run.usage ? { cpuMs, wallMs } : undefined;
+          if (voidedByOverload(attempt, { ranAlone, cores: ctx.cores })) {
+            attempts.push({ ...attempt, voided: 'overload' });
+            return 'rerun-when-quiet';
+          }
+          attempts.push(attempt);
+        }
+        finish();
+        return 'done';
+      },
+      giveUp: () => {
+        gaveUp = true;
+        finish();
+      },
+    };
+    return job;
+  }).filter((j): j is Job => j !== undefined);
 
-  // Exclusive (timing-sensitive) tests run alone, after the others.
-  const shared = tests.filter((t) => !t.exclusive);
-  const exclusive = tests.filter((t) => t.exclusive);
-  const results = new Map<string, TestResult>();
-  await Promise.all(shared.map((t) => ctx.limit(async () => results.set(t.name, await runOne(t)))));
-  for (const t of exclusive) results.set(t.name, await runOne(t));
-  return withLeaks(
-    tests.map((t) => results.get(t.name)!),
-    runs,
+  return settledPlan(jobs, () =>
+    withLeaks(
+      tests.map((t) => results.get(t.name)!),
+      runs,
+    ),
   );
 }
 
@@ -135,18 +172,31 @@ function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], ru
   return result;
 }
 
-function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: AttemptRun[]): TestResult {
-  const attempts: Attempt[] = allRuns.map((r) => ({ verdict: r.verdict, durationMs: r.durationMs, reason: r.reason }));
-  const runs = allRuns.slice(0, t.repeat);
-  const { scored, retry } = scoreWithRetry(t, attempts);
+function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: (AttemptRun & Pick<Attempt, 'load' | 'voided'>)[], gaveUp: boolean): TestResult {
+  const attempts: Attempt[] = allRuns.map((r) => ({
+    verdict: r.verdict,
+    durationMs: r.durationMs,
+    reason: r.reason,
+    ...(r.usage ? { usage: r.usage } : {}),
+    ...(r.load ? { load: r.load } : {}),
+    ...(r.voided ? { voided: r.voided } : {}),
+  }));
+  const counted = countedAttempts(allRuns);
+  const runs = counted.slice(0, t.repeat);
+  const scoredRetry = scoreWithRetry(t, countedAttempts(attempts));
+  const { retry } = scoredRetry;
+  const scored: Scored = gaveUp ? { verdict: 'error', score: 0, flaky: false } : scoredRetry.scored;
   const firstBad = runs.find((r) => r.verdict !== 'passed');
-  const shown = firstBad ?? runs[runs.length - 1]!;
+  // A test that never got a counted run (gave up after a voided first run) shows the voided one.
+  const shown = firstBad ?? runs[runs.length - 1] ?? allRuns[allRuns.length - 1]!;
   const passes = runs.filter((r) => r.verdict === 'passed').length;
   // The verdict and its one-line reason are printed by every reporter; the output holds the details.
   const lines: string[] = [];
+  const overload = overloadLines(attempts, gaveUp, ctx);
+  if (overload.length > 0) lines.push(...overload, '');
   if (retry) lines.push(retry.note, '');
   if (t.repeat > 1 && scored.verdict === 'passed') lines.push(`Passed all ${t.repeat} runs.`);
-  if (t.repeat > 1 && scored.verdict !== 'passed') {
+  if (t.repeat > 1 && scored.verdict === 'failed') {
     lines.push(
       `Passed ${passes} of ${t.repeat} runs${scored.flaky ? ' — the outcome changes from run to run (flaky): look for races and timing assumptions' : ''}.` +
         (t.partialCredit ? ' Partial credit is given in proportion to passing runs.' : ' Every run must pass for credit.'),
@@ -157,6 +207,7 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
   if (lines.length > 0) lines.push('');
   lines.push(`--- output of the test${t.repeat > 1 && firstBad ? ' (first failing run)' : ''} ---`, shown.output.trimEnd() || '(no output)', '---');
   const durationMs = runs.reduce((a, r) => a + r.durationMs, 0);
+  const summary = gaveUp ? OVERLOAD_ERROR : scored.verdict === 'passed' ? '' : retry ? `${shown.reason} (and ${retry.summary})` : shown.reason;
   return makeResult({
     id: `${suite.id}/${t.name}`,
     suite: suite.id,
@@ -168,7 +219,7 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
     visibility: t.visibility,
     tags: t.tags,
     durationMs,
-    summary: scored.verdict === 'passed' ? '' : retry ? `${shown.reason} (and ${retry.summary})` : shown.reason,
+    summary,
     output: lines.join('\n'),
     rerun: rerunCommand(ctx, suite, t),
     attempts,

@@ -1,6 +1,5 @@
 /** What one grading run is asked to do (gradeSubmission's options), and its defaults. */
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import type { LoadedManifest } from '../manifest/load.js';
 import type { BackendKind } from '../sandbox/backend.js';
 import type { DockerOptions } from '../sandbox/docker/docker-run.js';
@@ -11,7 +10,10 @@ import type { ProgressListener } from './context.js';
 export interface GradeOptions {
   project: LoadedManifest;
   submission: string;
+  /** The most jobs (tests, scenarios) at once: an upper bound on what the CPU-aware scheduler allows (docs/scheduling.md). */
   jobs?: number;
+  /** The part of the cores and memory this grade may plan with (batch: 1 / submissions at once); default 1. */
+  share?: number;
   seed?: number;
   only?: string[];
   cacheDir?: string;
@@ -39,10 +41,12 @@ export interface GradeOptions {
   docker?: DockerOptions;
 }
 
-/** Default concurrency: timing-sensitive distributed-systems tests need a core each. */
-export function defaultJobs(): number {
-  return Math.max(1, Math.floor(os.availableParallelism() / 2));
-}
+/**
+ * The bound on jobs at once when `--jobs` is not given. The CPU-aware scheduler decides below it,
+ * by the cores and memory available and what each job costs (docs/scheduling.md); the bound keeps
+ * a project of many very light tests from running dozens of processes at once.
+ */
+export const DEFAULT_MAX_JOBS = 16;
 
 /** A seed in [0, MAX_SEED] (src/util/limits.ts). */
 export function randomSeed(): number {

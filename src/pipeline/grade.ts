@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import pLimit from 'p-limit';
 import type { DiagnosticsContext } from '../go/diagnostics.js';
 import { defaultCacheDir, findGo, type GoToolchain } from '../go/go-env.js';
 import { goVersionNotice } from '../go/go-version.js';
@@ -17,23 +16,25 @@ import type { IntakeResult } from '../intake/intake.js';
 import type { GradeReport, NotGraded, Notice, TestResult } from '../model.js';
 import type { Backend } from '../sandbox/backend.js';
 import { registerTempDir } from '../sandbox/interrupt.js';
+import type { LoadProbe } from '../sandbox/load-probe.js';
 import { workFolderParent } from '../sandbox/work-folders.js';
 import { sumScores } from '../scoring/score.js';
 import { versions } from '../version.js';
 import { openBackend } from './backend-choice.js';
 import { gradeBuild } from './build-stage.js';
 import { gradeStaticChecks } from './checks-stage.js';
-import { selector, type RunContext } from './context.js';
+import { selector, type RunContext, type SuitePlan } from './context.js';
 import { gateHarnessError, gatedResults, vetHandin } from './gate-stage.js';
-import { defaultJobs, randomSeed, type GradeOptions } from './grade-options.js';
+import { DEFAULT_MAX_JOBS, randomSeed, type GradeOptions } from './grade-options.js';
 import { gradeGoTestSuite } from './gotest-stage.js';
 import { takeSubmission } from './intake-stage.js';
+import { runJobs } from './job-runner.js';
 import { planItems } from './planned-items.js';
-import { abortable, throwIfAborted } from './run-control.js';
+import { throwIfAborted } from './run-control.js';
 import { gradeScenarioSuite } from './scenario-stage.js';
 import { gradeStudentTests } from './studenttest-stage.js';
 
-export { defaultJobs, randomSeed, type GradeOptions };
+export { DEFAULT_MAX_JOBS, randomSeed, type GradeOptions };
 
 export async function gradeSubmission(opts: GradeOptions): Promise<GradeReport> {
   const toolchain = await findGo();
@@ -73,6 +74,7 @@ async function gradeOn(backend: Backend, toolchain: GoToolchain, cacheDir: strin
   const selected = selector(opts.only);
   let intake: IntakeResult | undefined;
   let notGraded: NotGraded | undefined;
+  let probe: LoadProbe | undefined;
   const finish = (): GradeReport => {
     const { score, maxScore } = sumScores(tests);
     const durationMs = Math.round(performance.now() - started);
@@ -106,6 +108,10 @@ async function gradeOn(backend: Backend, toolchain: GoToolchain, cacheDir: strin
       tests.push(...gatedResults(planned, gate));
       return finish();
     }
+    const machine = await backend.resources();
+    const share = Math.min(1, Math.max(0.01, opts.share ?? 1));
+    const resources = { cores: machine.cores * share, memoryBytes: machine.memoryBytes * share };
+    probe = await backend.startLoadProbe();
     const ctx: RunContext = {
       project: opts.project,
       backend,
@@ -114,7 +120,9 @@ async function gradeOn(backend: Backend, toolchain: GoToolchain, cacheDir: strin
       workDir,
       moduleDir: tree.moduleDir,
       seed,
-      limit: abortable(pLimit(Math.max(1, opts.jobs ?? defaultJobs())), opts.signal),
+      probe,
+      // The whole machine's: whether an attempt overloaded it by itself.
+      cores: machine.cores,
       rerunBase: opts.rerunBase ?? `dsgrade grade ${opts.submission} --project ${path.relative(process.cwd(), manifest.dir) || '.'}`,
       selected,
       progress,
@@ -136,19 +144,28 @@ async function gradeOn(backend: Backend, toolchain: GoToolchain, cacheDir: strin
       }
       return finish();
     }
+    // Every suite builds what it needs and hands over its jobs; the jobs of all suites are then
+    // scheduled together by what they cost (docs/scheduling.md), and the results kept in suite order.
+    const plans: SuitePlan[] = [];
     for (const suite of manifest.suites) {
       throwIfAborted(opts.signal);
       if (suite.kind === 'scenario') {
-        tests.push(...(await gradeScenarioSuite(ctx, suite, diagnostics)));
+        plans.push(await gradeScenarioSuite(ctx, suite, diagnostics));
         continue;
       }
       const missing = intake.missing.filter((m) => m === suite.package || m.startsWith(`${suite.package}/`));
       const blocker = missing.length > 0 ? { reason: `${missing.join(', ')} was not handed in` } : undefined;
-      if (suite.kind === 'gotest') tests.push(...(await gradeGoTestSuite(ctx, suite, diagnostics, blocker)));
-      else tests.push(...(await gradeStudentTests(ctx, suite, diagnostics, blocker)));
+      if (suite.kind === 'gotest') plans.push(await gradeGoTestSuite(ctx, suite, diagnostics, blocker));
+      else plans.push(await gradeStudentTests(ctx, suite, diagnostics, blocker));
     }
+    await runJobs(
+      plans.flatMap((p) => p.jobs),
+      { capacity: { cores: resources.cores, memoryBytes: resources.memoryBytes, maxJobs: opts.jobs ?? DEFAULT_MAX_JOBS }, probe, ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
+    for (const p of plans) tests.push(...p.results());
     return finish();
   } finally {
+    await probe?.stop();
     await intake?.cleanup().catch(() => undefined);
     if (!opts.keepWorkDir) await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     unregister();

@@ -1,25 +1,30 @@
 /**
  * Grading a `scenario` suite: build its programs from the work tree and the fault proxy once, then
- * run every selected scenario (through the shared limiter; `exclusive` ones alone, after the rest)
- * and turn each outcome into a TestResult with id `<suite>/<scenario>`, all-or-nothing points.
+ * hand the run one job per selected scenario (pipeline/job-runner.ts schedules them with every
+ * other suite's jobs; `exclusive` ones alone, after the rest) and turn each outcome into a
+ * TestResult with id `<suite>/<scenario>`, all-or-nothing points. A scenario that failed while the
+ * machine was overloaded does not count and runs again on a quiet machine (scoring/overload.ts).
  */
 import path from 'node:path';
 import { explainCompileErrors, type DiagnosticsContext } from '../go/diagnostics.js';
 import { harnessTool } from '../go/harness-tool.js';
-import type { TestResult } from '../model.js';
+import type { Attempt, TestResult } from '../model.js';
 import { buildPlan, scenarioSeed } from '../scenario/plan.js';
 import { buildPrograms, type BuiltProgram } from '../scenario/programs.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import type { ScenarioSpec, ScenarioSuite } from '../scenario/types.js';
+import { OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
 import { allOrNothing } from '../scoring/score.js';
-import { makeResult, type RunContext } from './context.js';
+import { estimateOf, loadSince, makeResult, noJobs, type RunContext, type SuitePlan } from './context.js';
+import type { Job } from './job-runner.js';
+import { monotonicMs } from '../sandbox/load-probe.js';
 import { publishRunReport } from './run-report-link.js';
 
 const MAX_DETAIL_LINES = 120;
 
-export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, diagnostics: DiagnosticsContext): Promise<TestResult[]> {
+export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, diagnostics: DiagnosticsContext): Promise<SuitePlan> {
   const scenarios = suite.scenarios.filter((sc) => ctx.selected(`${suite.id}/${sc.name}`));
-  if (scenarios.length === 0) return [];
+  if (scenarios.length === 0) return noJobs([]);
   const m = ctx.project.manifest;
   const wanted = new Set(scenarios.flatMap((sc) => [...sc.nodes.map((n) => n.program), ...(sc.checker ? [sc.checker.program] : [])]));
   let faultnet: string | undefined;
@@ -38,7 +43,8 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
   });
   const artifactsRoot = ctx.artifactsDir ?? path.join(ctx.workDir, 'artifacts');
 
-  const runOne = async (sc: ScenarioSpec): Promise<TestResult> => {
+  /** The scenario's result without running it (no proxy, a program that does not build), or undefined when it can run. */
+  const blocked = (sc: ScenarioSpec): TestResult | undefined => {
     const id = `${suite.id}/${sc.name}`;
     const rerun = `${ctx.rerunBase} --only ${id} --seed ${ctx.seed}`;
     const base = { id, suite: suite.id, name: sc.displayName, number: sc.number, maxScore: sc.points, visibility: sc.visibility, tags: sc.tags, rerun };
@@ -64,25 +70,52 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
         }),
       );
     }
-    ctx.progress.started?.(id);
+    return undefined;
+  };
+
+  /** One run of the scenario: its outcome, with the probe's figures over it. */
+  const runOne = async (sc: ScenarioSpec, runs: Attempt[]): Promise<{ outcome: Awaited<ReturnType<typeof runScenario>>; attempt: Attempt }> => {
+    const id = `${suite.id}/${sc.name}`;
     const seed = scenarioSeed(ctx.seed, id);
     const plan = buildPlan(sc, seed);
+    const started = monotonicMs();
     // Each node (and the checker) runs as its own run uid, leased by the engine; everything of those uids dies when it ends.
     const outcome = await runScenario({
       testId: id,
       spec: sc,
       plan,
       binaries: new Map([...built].flatMap(([n, b]) => (b.ok ? [[n, b.binary] as const] : []))),
-      faultnet,
-      artifactsDir: path.join(artifactsRoot, suite.id, sc.name),
-      scratchDir: path.join(ctx.workDir, 'scratch', `scenario-${suite.id}-${sc.name}`),
+      // blocked() made sure there is a proxy.
+      faultnet: faultnet!,
+      // A rerun (after an overloaded run) keeps the first run's artifacts beside its own.
+      artifactsDir: path.join(artifactsRoot, suite.id, runs.length === 0 ? sc.name : `${sc.name}.run${runs.length + 1}`),
+      scratchDir: path.join(ctx.workDir, 'scratch', `scenario-${suite.id}-${sc.name}-${runs.length}`),
       outputBytes: suite.outputBytes,
       floodLimitBytes: m.limits.processOutputBytes,
-      rerun,
+      rerun: `${ctx.rerunBase} --only ${id} --seed ${ctx.seed}`,
       backend: ctx.backend,
     });
+    const attempt: Attempt = {
+      verdict: outcome.verdict,
+      durationMs: outcome.durationMs,
+      reason: outcome.reason,
+      ...(outcome.usage ? { usage: outcome.usage } : {}),
+      load: loadSince(ctx, started),
+    };
+    return { outcome, attempt };
+  };
+
+  /** The result of the scenario's counted run (the last one), with every run's attempt. */
+  const resultOf = async (sc: ScenarioSpec, outcome: Awaited<ReturnType<typeof runScenario>>, attempts: Attempt[], gaveUp: boolean): Promise<TestResult> => {
+    const id = `${suite.id}/${sc.name}`;
+    const rerun = `${ctx.rerunBase} --only ${id} --seed ${ctx.seed}`;
+    const base = { id, suite: suite.id, name: sc.displayName, number: sc.number, maxScore: sc.points, visibility: sc.visibility, tags: sc.tags, rerun };
+    const seed = scenarioSeed(ctx.seed, id);
+    const verdict = gaveUp ? 'error' : outcome.verdict;
     const report = outcome.verdict === 'passed' ? undefined : await publishRunReport(ctx, outcome.record, outcome.paths.report, suite.id, sc.name);
     const lines: string[] = [];
+    const overload = overloadLines(attempts, gaveUp, ctx);
+    if (overload.length > 0) lines.push(...overload, '');
     if (outcome.verdict === 'passed') lines.push(`Passed: every step and ${outcome.expectations.length} expectation(s) held.`);
     else lines.push(...outcome.details.slice(0, MAX_DETAIL_LINES));
     if (sc.description) lines.push('', `What this scenario checks: ${sc.description}`);
@@ -99,11 +132,12 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
     return finish(
       makeResult({
         ...base,
-        verdict: outcome.verdict,
-        score: allOrNothing(outcome.verdict, sc.points),
+        verdict,
+        score: allOrNothing(verdict, sc.points),
         durationMs: outcome.durationMs,
-        summary: outcome.reason,
+        summary: gaveUp ? OVERLOAD_ERROR : outcome.reason,
         output: lines.join('\n'),
+        attempts,
         ...(report?.link ? { runReport: report.link } : {}),
       }),
     );
@@ -114,7 +148,39 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
   };
 
   const results = new Map<string, TestResult>();
-  await Promise.all(scenarios.filter((s) => !s.exclusive).map((sc) => ctx.limit(async () => results.set(sc.name, await runOne(sc)))));
-  for (const sc of scenarios.filter((s) => s.exclusive)) results.set(sc.name, await runOne(sc));
-  return scenarios.map((sc) => results.get(sc.name)!);
+  const jobs: Job[] = [];
+  for (const sc of scenarios) {
+    const pre = blocked(sc);
+    if (pre) {
+      results.set(sc.name, pre);
+      continue;
+    }
+    const id = `${suite.id}/${sc.name}`;
+    const attempts: Attempt[] = [];
+    let last: Awaited<ReturnType<typeof runScenario>> | undefined;
+    const job: Job & { lastUsage?: { cpuMs: number; wallMs: number } } = {
+      id,
+      exclusive: sc.exclusive,
+      estimate: estimateOf(ctx, id),
+      run: async ({ ranAlone }) => {
+        if (attempts.length === 0) ctx.progress.started?.(id);
+        const { outcome, attempt } = await runOne(sc, attempts);
+        last = outcome;
+        job.lastUsage = attempt.usage ? { cpuMs: attempt.usage.cpuMs, wallMs: attempt.durationMs } : undefined;
+        if (voidedByOverload(attempt, { ranAlone, cores: ctx.cores })) {
+          attempts.push({ ...attempt, voided: 'overload' });
+          return 'rerun-when-quiet';
+        }
+        attempts.push(attempt);
+        results.set(sc.name, await resultOf(sc, outcome, attempts, false));
+        return 'done';
+      },
+      giveUp: async () => {
+        // Decided without another run: the last run's record stands, with the overload error.
+        results.set(sc.name, await resultOf(sc, last!, attempts, true));
+      },
+    };
+    jobs.push(job);
+  }
+  return { jobs, results: () => scenarios.map((sc) => results.get(sc.name)!) };
 }

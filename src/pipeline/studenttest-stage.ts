@@ -15,11 +15,14 @@ import { explainCompileErrors, type DiagnosticsContext } from '../go/diagnostics
 import { cloneTree, replaceFile } from '../go/worktree.js';
 import { compileTests } from '../gotest/compile.js';
 import type { StudentTestSuite } from '../manifest/types.js';
-import type { TestResult, Verdict } from '../model.js';
+import type { Attempt, TestResult, Verdict } from '../model.js';
+import { monotonicMs } from '../sandbox/load-probe.js';
 import { makeRunDir } from '../sandbox/work-folders.js';
+import { OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
 import { allOrNothing } from '../scoring/score.js';
 import { judgeBuggy, judgeCorrect, type TestRun, type VariantVerdict } from '../scoring/studenttest-verdicts.js';
-import { makeResult, type RunContext } from './context.js';
+import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
+import type { Job } from './job-runner.js';
 
 interface VariantRun {
   /** dsgrade could not decide (toolchain could not start). */
@@ -27,6 +30,10 @@ interface VariantRun {
   compileError?: { summary: string; text: string };
   runs: TestRun[];
   durationMs: number;
+  /** Runs that failed while the machine was overloaded and were run again (they do not count). */
+  voided?: TestRun[];
+  /** A run could not be had on a quiet machine: the variant's verdict is the overload error. */
+  overloaded?: boolean;
 }
 
 export async function gradeStudentTests(
@@ -34,49 +41,78 @@ export async function gradeStudentTests(
   suite: StudentTestSuite,
   diagnostics: DiagnosticsContext,
   blocker: { reason: string } | undefined,
-): Promise<TestResult[]> {
+): Promise<SuitePlan> {
   const variants = [
     { key: 'correct', file: undefined as string | undefined },
     ...suite.buggy.map((b) => ({ key: b.name, file: b.file })),
   ].filter((v) => ctx.selected(`${suite.id}/${v.key}`) || (v.key === 'correct' && suite.requireCorrectPass));
-  if (variants.length === 0) return [];
+  if (variants.length === 0) return noJobs([]);
 
   const runs = new Map<string, VariantRun>();
+  const built = new Map<string, BuiltVariant>();
   if (!blocker) {
-    // Every variant is built first; then all runs of all variants share the limiter.
-    const built = new Map<string, BuiltVariant>();
-    await Promise.all(
-      variants.map((v) =>
-        ctx.limit(async () => {
-          ctx.progress.started?.(`${suite.id}/${v.key}`);
-          const b = await buildVariant(ctx, suite, v.key, v.file, diagnostics);
-          if ('binary' in b) built.set(v.key, b);
-          else runs.set(v.key, b);
-        }),
-      ),
-    );
-    const perRun = new Map<string, (TestRun | { harnessError: string })[]>([...built.keys()].map((k) => [k, []]));
-    await Promise.all(
-      [...built].flatMap(([key, b]) =>
-        Array.from({ length: suite.repeat }, (_, i) =>
-          ctx.limit(async () => {
-            // A run that hit the time limit decides its variant: waiting the limit out again
-            // would cost minutes per variant, and a test blocked forever blocks again.
-            if (perRun.get(key)!.some((r) => 'timedOut' in r && r.timedOut)) return;
-            perRun.get(key)![i] = await runOnce(ctx, suite, b.binary, b.runDir, path.join(b.dir, 'scratch', `run-${i}`));
-          }),
-        ),
-      ),
-    );
+    // Every variant is built first (one after the other: compiling is CPU-bound), then each run of
+    // each variant is a job of the run's schedule.
+    for (const v of variants) {
+      ctx.progress.started?.(`${suite.id}/${v.key}`);
+      const b = await buildVariant(ctx, suite, v.key, v.file, diagnostics);
+      if ('binary' in b) built.set(v.key, b);
+      else runs.set(v.key, b);
+    }
+  }
+  type Slot = TestRun | { harnessError: string } | { overloaded: true };
+  const perRun = new Map<string, Slot[]>([...built.keys()].map((k) => [k, []]));
+  // Runs that failed while the machine was overloaded (the correct variant's only: there a failure costs the student).
+  const voided = new Map<string, TestRun[]>([...built.keys()].map((k) => [k, []]));
+  const jobs: Job[] = [...built].flatMap(([key, b]) =>
+    Array.from({ length: suite.repeat }, (_, i): Job => {
+      const job: Job & { lastUsage?: { cpuMs: number; wallMs: number } } = {
+        id: `${suite.id}/${key}#${i + 1}`,
+        exclusive: false,
+        estimate: estimateOf(ctx, `${suite.id}/${key}`),
+        run: async ({ ranAlone }) => {
+          // A run that hit the time limit decides its variant: waiting the limit out again
+          // would cost minutes per variant, and a test blocked forever blocks again.
+          if (perRun.get(key)!.some((r) => 'timedOut' in r && r.timedOut)) return 'done';
+          const started = monotonicMs();
+          const tries = voided.get(key)!.length;
+          const r = await runOnce(ctx, suite, b.binary, b.runDir, path.join(b.dir, 'scratch', `run-${i}${tries > 0 ? `-${tries}` : ''}`));
+          if ('harnessError' in r) {
+            perRun.get(key)![i] = r;
+            return 'done';
+          }
+          const run: TestRun = { ...r, load: loadSince(ctx, started) };
+          job.lastUsage = run.usage ? { cpuMs: run.usage.cpuMs, wallMs: run.durationMs } : undefined;
+          if (key === 'correct' && voidedByOverload({ verdict: run.testsPassed ? 'passed' : 'failed', durationMs: run.durationMs, ...(run.usage ? { usage: run.usage } : {}), load: run.load! }, { ranAlone, cores: ctx.cores })) {
+            voided.get(key)!.push(run);
+            return 'rerun-when-quiet';
+          }
+          perRun.get(key)![i] = run;
+          return 'done';
+        },
+        giveUp: () => {
+          perRun.get(key)![i] = { overloaded: true };
+        },
+      };
+      return job;
+    }),
+  );
+
+  const collect = (): TestResult[] => {
     for (const [key, b] of built) {
       const all = perRun.get(key)!.filter((r) => r !== undefined);
       const broken = all.find((r): r is { harnessError: string } => 'harnessError' in r);
-      const ok = all.filter((r): r is TestRun => !('harnessError' in r));
+      const ok = all.filter((r): r is TestRun => 'testsPassed' in r);
       const durationMs = b.buildMs + ok.reduce((sum, r) => sum + r.durationMs, 0);
-      runs.set(key, broken ? { harnessError: broken.harnessError, runs: ok, durationMs } : { runs: ok, durationMs });
+      const overloaded = all.some((r) => 'overloaded' in r);
+      runs.set(key, broken ? { harnessError: broken.harnessError, runs: ok, durationMs } : { runs: ok, durationMs, voided: voided.get(key)!, ...(overloaded ? { overloaded } : {}) });
     }
-  }
+    return results(ctx, suite, runs, blocker);
+  };
+  return settledPlan(jobs, collect);
+}
 
+function results(ctx: RunContext, suite: StudentTestSuite, runs: Map<string, VariantRun>, blocker: { reason: string } | undefined): TestResult[] {
   const results: TestResult[] = [];
   const correct = runs.get('correct');
   const correctPassed = !!correct && !correct.harnessError && !correct.compileError && judgeCorrect(correct.runs, '').verdict === 'passed';
@@ -91,7 +127,15 @@ export async function gradeStudentTests(
     if (blocker) [verdict, summary, output] = ['failed', blocker.reason, 'This test was not run.'];
     else if (correct!.harnessError) [verdict, summary, output] = ['error', correct!.harnessError, correct!.harnessError];
     else if (correct!.compileError) [verdict, summary, output] = ['failed', correct!.compileError.summary, correct!.compileError.text];
-    else ({ verdict, summary, output, ...judged } = judgeCorrect(correct!.runs, fileName, suite.repeat));
+    else {
+      ({ verdict, summary, output, ...judged } = judgeCorrect(correct!.runs, fileName, suite.repeat));
+      // Voided runs are reported with the ones that count, and said so at the top.
+      const voidedAttempts: Attempt[] = (correct!.voided ?? []).map((r) => ({ verdict: 'failed', durationMs: r.durationMs, reason: r.reason, ...(r.usage ? { usage: r.usage } : {}), ...(r.load ? { load: r.load } : {}), voided: 'overload' }));
+      const notes = overloadLines(voidedAttempts, correct!.overloaded === true, ctx);
+      if (correct!.overloaded) [verdict, summary] = ['error', OVERLOAD_ERROR];
+      if (notes.length > 0) output = `${notes.join('\n')}\n\n${output}`;
+      judged = { ...judged, attempts: [...(judged.attempts ?? []), ...voidedAttempts] };
+    }
     results.push(
       makeResult({
         ...base,
@@ -209,5 +253,5 @@ async function runOnce(ctx: RunContext, suite: StudentTestSuite, binary: string,
   if (hitTimeLimit) reason = `they did not finish within ${suite.timeoutSec} s`;
   else if (outcome.flooded) reason = 'they printed too much output';
   else if (!testsPassed) reason = /^--- FAIL: (\S+)/m.exec(outcome.output)?.[1] ? `${/^--- FAIL: (\S+)/m.exec(outcome.output)![1]} failed` : `exit status ${outcome.exitCode ?? outcome.signal}`;
-  return { testsPassed, timedOut: hitTimeLimit, reason, output: outcome.output, durationMs: Math.round(performance.now() - started) };
+  return { testsPassed, timedOut: hitTimeLimit, reason, output: outcome.output, durationMs: Math.round(performance.now() - started), ...(outcome.usage ? { usage: outcome.usage } : {}) };
 }

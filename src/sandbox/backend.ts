@@ -10,13 +10,13 @@
 import type { Proto } from '../core/net.js';
 import type { GoToolchain } from '../core/toolchain.js';
 import type { Jail } from './jail.js';
+import type { LoadProbe } from './load-probe.js';
+import type { MachineResources } from './machine-resources.js';
 import type { NodeExit, NodeHandle, NodeProcessSpec, ProcessOutcome, ProcessSpec } from './specs.js';
 
 export type { NodeExit, NodeHandle };
 
 export type BackendKind = 'local' | 'docker';
-
-
 
 /** One go command on student code, as src/go/go-command.ts computed it. */
 export interface BuildSpec {
@@ -58,6 +58,10 @@ export interface Backend {
   prepareWorkDir(workDir: string, moduleDir: string): Promise<void>;
   /** A copy of the module tree (a variant) becomes the builder's, like the work tree. */
   giveToBuilder(dir: string): Promise<void>;
+  /** The cores and memory student processes may use (a cgroup quota, a container's limits), for the scheduler. */
+  resources(): Promise<MachineResources>;
+  /** Starts the load probe where student processes run (docs/scheduling.md); the caller stops it. */
+  startLoadProbe(): Promise<LoadProbe>;
   /** Removes what the backend created (containers); idempotent. */
   close(): Promise<void>;
 }

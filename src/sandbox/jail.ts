@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { debug } from '../util/debug.js';
 import type { JailConfig, JailMode } from './jail-config.js';
+import { REPORT_FD } from './jail-report.js';
 import { killUid, pidsOfUid, registerUid, unregisterUid } from './process-registry.js';
 import { UidPool } from './uid-pool.js';
 import { chownTree } from './work-folders.js';
@@ -49,6 +50,12 @@ export interface JailRequest {
 export interface Launch {
   file: string;
   args: string[];
+  /**
+   * The descriptor the supervising jail reports on (jail-report.ts): set for student code (role
+   * `run`), whose process tree is measured; the caller opens a pipe there. The program itself is
+   * then the jail's child, in its own session: signals go to its group, whose pid the report names.
+   */
+  reportFd?: number;
   /** The leased uid, when this process has its own. */
   uid?: number;
   /** Kills every process of this launch's own uid (when it has one); synchronous, for exit handlers. */
@@ -148,6 +155,7 @@ export class Jail {
       args.push('-fsize', String(limits.fileBytes), '-nofile', String(limits.nofile));
       if (spec.timeoutMs !== undefined) args.push('-cpu', String(Math.ceil(spec.timeoutMs / 1000) * Math.max(1, os.availableParallelism()) + 10));
       if (req.isolateNetwork && this.netnsAvailable) args.push('-netns');
+      args.push('-report-fd', String(REPORT_FD));
     } else {
       if (who) args.push('-nproc', '4096');
       args.push('-fsize', String(4 * 1024 ** 3), '-oom-score-adj', '500');
@@ -156,6 +164,7 @@ export class Jail {
     return {
       file: this.binary,
       args,
+      ...(req.role === 'run' ? { reportFd: REPORT_FD } : {}),
       ...(owned ? { uid: owned.uid } : {}),
       killAll: () => {
         if (owned) killUid(owned.uid);

@@ -9,6 +9,8 @@ import type { GoToolchain } from '../core/toolchain.js';
 import type { Backend, BuildSpec, NodeHandle } from './backend.js';
 import type { Jail } from './jail.js';
 import { listeningIn } from './listening.js';
+import { startLocalProbe, type LoadProbe } from './load-probe.js';
+import { machineResources, type MachineResources } from './machine-resources.js';
 import { spawnLocalNode, type NodeProcessSpec } from './node-process.js';
 import { runLocalProcess, type ProcessOutcome, type ProcessSpec } from './process.js';
 
@@ -76,6 +78,15 @@ export class LocalBackend implements Backend {
 
   async giveToBuilder(dir: string): Promise<void> {
     await this.jail?.giveToBuilder(dir);
+  }
+
+  /** This process's cgroup limits: the jail changes no cgroup, so student processes have the same. */
+  async resources(): Promise<MachineResources> {
+    return machineResources();
+  }
+
+  async startLoadProbe(): Promise<LoadProbe> {
+    return startLocalProbe();
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,10 @@
  * The plain shapes every backend speaks: what to run (a process, a node, a build) and what came
  * of it. No behaviour; imported by backend.ts, the runners and the callers alike.
  */
+import type { ResourceUsage } from '../core/resource-usage.js';
 import type { JailRequest } from './jail.js';
+
+export type { ResourceUsage };
 
 export interface SupervisionLimits {
   timeoutMs: number;
@@ -39,6 +42,11 @@ export interface ProcessOutcome {
   outputBytes: number;
   durationMs: number;
   spawnError?: string;
+  /**
+   * What the process and everything it started used (CPU, peak RSS), when its supervisor could
+   * measure it: jailed processes locally, every exec under Docker; none with DSGRADE_SANDBOX=off.
+   */
+  usage?: ResourceUsage;
 }
 
 
@@ -57,6 +65,8 @@ export interface NodeProcessSpec {
 export interface NodeExit {
   code: number | null;
   signal: string | null;
+  /** What the process tree used, when its supervisor measured it (see ProcessOutcome.usage). */
+  usage?: ResourceUsage;
 }
 
 

@@ -58,7 +58,16 @@ export async function supervise(limits: SupervisionLimits, start: StartFn, start
   const output = capture.text();
   const failure = exit.startError ?? startFailure?.(exit, output);
   if (failure !== undefined) return failedToStart(failure, started);
-  return { exitCode: exit.code, signal: exit.signal, timedOut, flooded, output, outputBytes: capture.total, durationMs: Math.round(performance.now() - started) };
+  return {
+    exitCode: exit.code,
+    signal: exit.signal,
+    timedOut,
+    flooded,
+    output,
+    outputBytes: capture.total,
+    durationMs: Math.round(performance.now() - started),
+    ...(exit.usage ? { usage: exit.usage } : {}),
+  };
 }
 
 export function failedToStart(message: string, started: number): ProcessOutcome {

@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { ResourceUsage } from '../core/resource-usage.js';
 import type { Backend } from '../sandbox/backend.js';
 import type { JailLease } from '../sandbox/jail.js';
 import type { ProcessOutcome } from '../sandbox/process.js';
@@ -30,6 +31,8 @@ export interface CheckerOutcome {
   error: boolean;
   reason: string;
   output: string;
+  /** What the checker's process tree used, when measured. */
+  usage?: ResourceUsage;
 }
 
 export async function runChecker(input: CheckerRun): Promise<CheckerOutcome> {
@@ -64,11 +67,12 @@ export async function runChecker(input: CheckerRun): Promise<CheckerOutcome> {
       })
     : await run(undefined);
   await fs.writeFile(paths.checkerLog, outcome.output);
+  const usage = outcome.usage ? { usage: outcome.usage } : {};
   if (outcome.spawnError) return { ok: false, error: true, reason: `could not start: ${outcome.spawnError}`, output: '' };
-  if (outcome.timedOut) return { ok: false, error: false, reason: `took longer than ${c.timeoutSec} s`, output: outcome.output };
+  if (outcome.timedOut) return { ok: false, error: false, reason: `took longer than ${c.timeoutSec} s`, output: outcome.output, ...usage };
   if (outcome.exitCode !== 0) {
     const first = outcome.output.trim().split('\n').find(Boolean) ?? '';
-    return { ok: false, error: false, reason: `exited with code ${outcome.exitCode ?? outcome.signal}${first ? `: ${first}` : ''}`, output: outcome.output };
+    return { ok: false, error: false, reason: `exited with code ${outcome.exitCode ?? outcome.signal}${first ? `: ${first}` : ''}`, output: outcome.output, ...usage };
   }
-  return { ok: true, error: false, reason: '', output: outcome.output };
+  return { ok: true, error: false, reason: '', output: outcome.output, ...usage };
 }

@@ -7,6 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { addUsage, type ResourceUsage } from '../core/resource-usage.js';
 import type { Backend, NodeExit, NodeHandle } from '../sandbox/backend.js';
 import type { JailLease } from '../sandbox/jail.js';
 import type { ArtifactPaths, Timeline } from './artifacts.js';
@@ -54,6 +55,8 @@ interface NodeState {
   stopping?: StoppedBy;
   uid?: JailLease;
   lastExit?: { status: NodeExit; byHarness: boolean };
+  /** What its incarnations used, as their supervisors measured (none without a jail or container). */
+  usage?: ResourceUsage;
 }
 
 const TAIL_LINES = 12;
@@ -150,6 +153,7 @@ export class ScenarioNodes implements NodeControl {
     s.runs.push(run);
     opts.timeline.add(name, `started #${incarnation} (pid ${proc.pid}, port ${s.lease.port}): ${args.join(' ')}`, startedMs);
     void proc.exited.then((status) => {
+      s.usage = addUsage(s.usage, status.usage);
       s.output.endIncarnation();
       const byHarness = s.stopping !== undefined;
       if (s.incarnation === incarnation) s.lastExit = { status, byHarness };
@@ -259,6 +263,13 @@ export class ScenarioNodes implements NodeControl {
       await this.opts.backend.jail?.release(s.uid);
       s.uid = undefined;
     }
+  }
+
+  /** What every node's processes used, summed (scenario CPU rate: the sum over its processes). */
+  usage(): ResourceUsage | undefined {
+    let total: ResourceUsage | undefined;
+    for (const s of this.states.values()) total = addUsage(total, s.usage);
+    return total;
   }
 
   /** What the run record keeps of each node, in the plan's order. */

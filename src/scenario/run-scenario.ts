@@ -6,6 +6,7 @@
  * (and on SIGINT/SIGTERM through the process registry). Returns plain data; only its own bugs throw.
  */
 import { promises as fs } from 'node:fs';
+import { addUsage, type ResourceUsage } from '../core/resource-usage.js';
 import { FaultnetError } from '../faults/faultnet-client.js';
 import type { Backend } from '../sandbox/backend.js';
 import { artifactPaths, Timeline, writeJson, type ArtifactPaths } from './artifacts.js';
@@ -58,6 +59,8 @@ export interface ScenarioRunOutcome {
   paths: ArtifactPaths;
   /** What the run report renders; also written as run-record.json. */
   record: RunRecord;
+  /** What the nodes' and the checker's processes used, summed, when the backend measured them. */
+  usage?: ResourceUsage;
 }
 
 export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunOutcome> {
@@ -153,9 +156,11 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   }
   await writeJson(paths.plan, { seed: plan.seed, nodes: plan.nodes.map((n) => n.name), links: plan.links, steps: plan.steps });
 
+  let usage = nodes.usage();
   if (spec.checker && verdict === 'passed') {
     const c = await runChecker({ checker: spec.checker, binaries: input.binaries, paths, scratchDir: input.scratchDir, values: values(), backend: input.backend });
     timeline.add('checker', c.ok ? 'passed' : `FAILED: ${c.reason}`);
+    usage = addUsage(usage, c.usage);
     if (!c.ok) {
       verdict = c.error ? 'error' : 'failed';
       reason = `checker: ${c.reason}`;
@@ -185,5 +190,5 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   };
   // One line: it holds every message of the trace.
   await fs.writeFile(paths.record, `${JSON.stringify(record)}\n`);
-  return { verdict, reason, details, expectations, durationMs, timelineTail: timeline.tail(30), paths, record };
+  return { verdict, reason, details, expectations, durationMs, timelineTail: timeline.tail(30), paths, record, ...(usage ? { usage } : {}) };
 }

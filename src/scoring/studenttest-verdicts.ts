@@ -5,6 +5,8 @@
  * implementation the tests must pass, on a buggy one they must fail. Runs that disagree are
  * reported as flaky, with the counts, in words a student can act on. Pure: no I/O.
  */
+import type { LoadFigures } from '../core/load-figures.js';
+import type { ResourceUsage } from '../core/resource-usage.js';
 import type { Attempt, Verdict } from '../model.js';
 
 /** One run of the student's test binary on one implementation. */
@@ -17,6 +19,10 @@ export interface TestRun {
   reason: string;
   output: string;
   durationMs: number;
+  /** What the run's processes used, when measured. */
+  usage?: ResourceUsage;
+  /** What the load probe saw during the run. */
+  load?: LoadFigures;
 }
 
 export interface VariantVerdict {
@@ -45,7 +51,13 @@ function inRuns(n: number, runs: number): string {
 }
 
 function attempts(runs: readonly TestRun[], good: (r: TestRun) => boolean, badReason: string): Pick<VariantVerdict, 'attempts' | 'flaky'> {
-  const list: Attempt[] = runs.map((r) => ({ verdict: good(r) ? 'passed' : 'failed', durationMs: r.durationMs, reason: good(r) ? '' : `${badReason} (${r.reason})` }));
+  const list: Attempt[] = runs.map((r) => ({
+    verdict: good(r) ? 'passed' : 'failed',
+    durationMs: r.durationMs,
+    reason: good(r) ? '' : `${badReason} (${r.reason})`,
+    ...(r.usage ? { usage: r.usage } : {}),
+    ...(r.load ? { load: r.load } : {}),
+  }));
   const goodRuns = list.filter((a) => a.verdict === 'passed').length;
   return { attempts: list, flaky: goodRuns > 0 && goodRuns < list.length };
 }

@@ -14,6 +14,12 @@
 //	    DSGRADE_EXEC_KEEP (comma-separated) reach FILE.
 //	    With -lifeline, FILE reads /dev/null and the group is killed when the
 //	    supervisor's own stdin closes.
+//	    The supervisor is a child subreaper (harness/proctree): when FILE exits it
+//	    kills every descendant FILE left, wherever (other sessions too), reaps
+//	    them, and writes a last line on stdout,
+//	    "\x00dsgrade-exec usage {JSON}\n", with the whole tree's CPU time and
+//	    peak RSS (proctree.Usage). Nothing of FILE is alive by then, so a line
+//	    FILE printed that looks the same is never the last one.
 //	    With -fd3, the supervisor first reads one line from its stdin (a test
 //	    attempt's secret: docker exec cannot pass descriptors) and gives FILE a
 //	    socket holding exactly that line, then end of file, as fd 3; FILE's
@@ -24,6 +30,12 @@
 //	    Asks the supervisor PID to send signal SIG (a number) to its group.
 //	dsgrade-exec listening tcp|udp PORT
 //	    Exits 0 when a socket listens on PORT in this network namespace.
+//	dsgrade-exec probe
+//	    The load probe inside the container (docs/scheduling.md): sleeps 10 ms
+//	    in a loop and prints "L <monotonic µs> <late µs>" for every wake-up, and
+//	    every 100 ms "S <monotonic µs> <total µs> cgroup|system", the CPU
+//	    pressure stall total (PSI "some") of the container's cgroup, else of
+//	    the machine; lines are flushed every 250 ms. Exits when stdin closes.
 //
 // Signals that cannot be caught (SIGKILL, SIGSTOP) are asked for with a
 // real-time signal: supervisor signal 34+n means "send signal n to the
@@ -33,6 +45,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -41,6 +54,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
+
+	"dsgrade.dev/harness/proctree"
 )
 
 // relayBase is the first real-time signal used for relayed requests.
@@ -80,6 +96,8 @@ func main() {
 			os.Exit(0)
 		}
 		os.Exit(1)
+	case "probe":
+		runProbe(os.Stdin, os.Stdout)
 	case "signal":
 		if len(os.Args) != 4 {
 			fail("usage: dsgrade-exec signal PID SIG")
@@ -128,8 +146,18 @@ func runInit() {
 	}
 }
 
+// usageTrailer starts the last line of a run's stdout (see the package comment).
+const usageTrailer = "\x00dsgrade-exec usage "
+
+// killTreeWithin bounds the clean-up after FILE exits (see proctree.KillAll).
+const killTreeWithin = 5 * time.Second
+
 func run(args []string, lifeline, fd3 bool) int {
 	env := keptEnv()
+	if err := proctree.BecomeSubreaper(); err != nil {
+		fmt.Fprintf(os.Stderr, "dsgrade-exec: cannot start %s: prctl(PR_SET_CHILD_SUBREAPER): %v\n", args[0], err)
+		return 127
+	}
 	// The header comes before the child exists, so the child can never forge it.
 	fmt.Fprintf(os.Stdout, "\x00dsgrade-exec pid=%d\n", os.Getpid())
 	var extra []*os.File
@@ -150,6 +178,8 @@ func run(args []string, lifeline, fd3 bool) int {
 	signal.Notify(relayed, relaySigs...)
 	// Polite signals sent to the supervisor itself go to the child's group too.
 	signal.Notify(relayed, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT)
+	chld := make(chan os.Signal, 16)
+	signal.Notify(chld, syscall.SIGCHLD)
 
 	path := args[0]
 	if !strings.Contains(path, "/") {
@@ -197,15 +227,27 @@ func run(args []string, lifeline, fd3 bool) int {
 			}
 		}
 	}()
-	_ = cmd.Wait()
-	close(done)
-	// Whatever the program left in its group dies with it, so the pipes close.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
-		return 128 + int(ws.Signal())
+	// Every child is reaped here as it exits (orphans included), never through cmd.Wait.
+	reaper := proctree.NewReaper(pgid)
+	tick := time.NewTicker(100 * time.Millisecond) // a missed SIGCHLD costs at most this
+	for {
+		reaper.Reap()
+		if _, exited := reaper.MainExited(); exited {
+			break
+		}
+		select {
+		case <-chld:
+		case <-tick.C:
+		}
 	}
-	return ws.ExitStatus()
+	tick.Stop()
+	close(done)
+	ws, _ := reaper.MainExited()
+	// Whatever the program left, in its group or elsewhere, dies with it, so the pipes close.
+	complete := reaper.KillAll(pgid, time.Now().Add(killTreeWithin))
+	line, _ := json.Marshal(proctree.ChildrenUsage(complete))
+	fmt.Fprintf(os.Stdout, "%s%s\n", usageTrailer, line)
+	return proctree.StatusCode(ws)
 }
 
 // maxSecretLine bounds the line read for fd 3.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +125,7 @@ func TestFd3FromStdin(t *testing.T) {
 		t.Fatalf("run -fd3: %v\n%s", err, out)
 	}
 	_, body, _ := strings.Cut(string(out), "\n")
+	body, _ = splitTrailer(t, body)
 	if body != "socket:\nfd3=dsgrade-secret 1 abc /tmp/r\nstdin=the rest\n" {
 		t.Fatalf("child saw %q", body)
 	}
@@ -135,5 +138,84 @@ func TestFd3WithoutALineFails(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 127 || !strings.Contains(string(out), "no complete line for fd 3") {
 		t.Fatalf("got %v %q", err, out)
+	}
+}
+
+// splitTrailer separates a run's output from its last line, the usage trailer.
+func splitTrailer(t *testing.T, out string) (string, map[string]any) {
+	t.Helper()
+	i := strings.LastIndex(out, usageTrailer)
+	if i < 0 || !strings.HasSuffix(out, "\n") {
+		t.Fatalf("no usage trailer at the end of %q", out)
+	}
+	var u map[string]any
+	if err := json.Unmarshal([]byte(out[i+len(usageTrailer):]), &u); err != nil {
+		t.Fatalf("trailer %q: %v", out[i:], err)
+	}
+	return out[:i], u
+}
+
+// TestUsageTrailerCountsTheWholeTree: a daemon in its own session burns CPU after FILE printed a
+// forged trailer and exited; the supervisor kills it, counts its CPU, and its trailer comes last.
+func TestUsageTrailerCountsTheWholeTree(t *testing.T) {
+	bin := build(t)
+	script := `printf '\000dsgrade-exec usage {"userUs":1}\n'; setsid sh -c 'while :; do :; done' & end=$(($(date +%s%N)+300000000)); while [ $(date +%s%N) -lt $end ]; do :; done; echo "daemon=$!"; exit 4`
+	cmd := exec.Command(bin, "run", "--", "/bin/sh", "-c", script)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "DSGRADE_EXEC_KEEP=PATH"}
+	start := time.Now()
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 4 {
+		t.Fatalf("want exit 4, got %v", err)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Fatalf("took %v: the daemon kept the supervisor waiting", time.Since(start))
+	}
+	body, u := splitTrailer(t, string(out))
+	cpuUs := u["userUs"].(float64) + u["sysUs"].(float64)
+	if cpuUs < 250_000 || u["complete"] != true || u["maxRssKiB"].(float64) <= 0 {
+		t.Fatalf("usage %v", u)
+	}
+	i := strings.Index(body, "daemon=")
+	daemon, _ := strconv.Atoi(strings.TrimSpace(body[i+len("daemon="):]))
+	if i < 0 || daemon <= 0 {
+		t.Fatalf("no daemon pid in %q", body)
+	}
+	if alive(daemon) {
+		t.Fatalf("the daemon %d survived", daemon)
+	}
+}
+
+func TestProbeSamplesUntilStdinCloses(t *testing.T) {
+	bin := build(t)
+	cmd := exec.Command(bin, "probe")
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(600 * time.Millisecond)
+	in.Close()
+	b, _ := io.ReadAll(out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("probe: %v", err)
+	}
+	late, stall := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 3 && f[0] == "L":
+			late++
+		case len(f) == 4 && f[0] == "S" && (f[3] == "cgroup" || f[3] == "system"):
+			stall++
+		default:
+			t.Fatalf("unexpected line %q", line)
+		}
+	}
+	// ~60 wake-ups in 0.6 s on an idle machine; a loaded one gives fewer.
+	if late < 10 {
+		t.Fatalf("%d wake-ups in 0.6 s", late)
+	}
+	if _, err := os.Stat("/proc/pressure/cpu"); err == nil && stall == 0 {
+		t.Fatal("PSI is there but no stall line was printed")
 	}
 }

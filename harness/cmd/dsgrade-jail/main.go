@@ -14,6 +14,16 @@
 //
 // When the jail itself fails before the exec it prints "dsgrade-jail: <reason>" on stderr and
 // exits with status 125, so the grader can tell a sandbox failure from the program's own exit.
+//
+// With -report-fd N the jail does not exec the program itself: it stays as a supervisor, the
+// parent of a second jail process that does all of the above in a new session and execs the
+// program, and accounts for the program's whole process tree (harness/proctree): it is a child
+// subreaper, reaps everything, and when the program exits kills what the program left behind
+// (daemons in other sessions included) and writes on fd N one JSON line with the tree's CPU time
+// and peak RSS and the program's exit status, then exits with that status (128+n for signal n).
+// Before that it writes {"pid": P}: the program's pid, which is also its process group, where
+// dsgrade sends signals. The supervisor keeps the caller's uid (root in uid mode), so the
+// program cannot signal it or read the report descriptor, which it never inherits.
 package main
 
 import (
@@ -23,10 +33,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
+	"time"
 	"unsafe"
+
+	"dsgrade.dev/harness/proctree"
 )
 
 // jailFailed is the exit status of a jail that could not start its program.
@@ -43,7 +58,11 @@ type options struct {
 	netns       bool
 	oomScoreAdj int
 	probe       bool
-	argv        []string
+	// reportFd >= 0: supervise the program and report its usage there (see the package comment).
+	reportFd int
+	// parentPid > 0: this jail runs under a supervisor with that pid and dies with it.
+	parentPid int
+	argv      []string
 }
 
 func init() {
@@ -60,6 +79,9 @@ func main() {
 	if opts.probe {
 		probe()
 		return
+	}
+	if opts.reportFd >= 0 {
+		os.Exit(supervise(opts, os.Args[1:]))
 	}
 	if err := jail(opts); err != nil {
 		fail("%v", err)
@@ -79,6 +101,8 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.netns, "netns", false, "best effort: a new network namespace with only loopback")
 	fs.IntVar(&o.oomScoreAdj, "oom-score-adj", 1000, "the kernel OOM killer's preference for this process (-1000..1000)")
 	fs.BoolVar(&o.probe, "probe", false, "print what this machine allows as JSON and exit")
+	fs.IntVar(&o.reportFd, "report-fd", -1, "supervise the program and write its process tree's usage and exit status on this descriptor")
+	fs.IntVar(&o.parentPid, "parent-pid", 0, "internal: the supervising jail's pid (die with it)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -89,7 +113,116 @@ func parseFlags(args []string) (options, error) {
 	if (o.uid < 0) != (o.gid < 0) {
 		return o, errors.New("-uid and -gid go together")
 	}
+	if o.reportFd >= 0 && o.reportFd <= 3 {
+		return o, errors.New("-report-fd must be above 3 (0-2 are the program's stdio, 3 its secret)")
+	}
 	return o, nil
+}
+
+// killTreeWithin bounds the clean-up after the program exits: SIGKILLed processes die at once
+// unless the kernel holds them (uninterruptible I/O); the report then says "complete": false.
+const killTreeWithin = 5 * time.Second
+
+// supervise starts a second jail (args without -report-fd, with -parent-pid) as a child in a new
+// session, reaps everything, and reports on o.reportFd. Returns the exit status to exit with.
+func supervise(o options, args []string) int {
+	report := os.NewFile(uintptr(o.reportFd), "report")
+	syscall.CloseOnExec(o.reportFd)
+	// Undumpable: in rlimits mode the program runs as this uid and must not read the report fd
+	// through /proc or ptrace.
+	if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0); e != 0 {
+		fail("prctl(PR_SET_DUMPABLE): %v", e)
+	}
+	if err := proctree.BecomeSubreaper(); err != nil {
+		fail("prctl(PR_SET_CHILD_SUBREAPER): %v", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fail("cannot find own executable: %v", err)
+	}
+	childArgs := append([]string{"-parent-pid", strconv.Itoa(os.Getpid())}, withoutReportFd(args)...)
+	var extra []*os.File
+	// fd 3, the test attempt's secret, goes to the program only; this process keeps no copy.
+	if _, err := fcntl(3, syscall.F_GETFD); err == nil {
+		extra = append(extra, os.NewFile(3, "fd3"))
+	}
+	chld := make(chan os.Signal, 16)
+	signal.Notify(chld, syscall.SIGCHLD)
+	cmd := &exec.Cmd{
+		Path:        self,
+		Args:        append([]string{self}, childArgs...),
+		Env:         os.Environ(),
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		ExtraFiles:  extra,
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
+	}
+	if err := cmd.Start(); err != nil {
+		fail("cannot start the jailed program: %v", err)
+	}
+	for _, f := range extra {
+		f.Close()
+	}
+	pid := cmd.Process.Pid
+	writeLine(report, map[string]any{"pid": pid})
+	reaper := proctree.NewReaper(pid)
+	tick := time.NewTicker(100 * time.Millisecond) // a missed SIGCHLD costs at most this
+	defer tick.Stop()
+	for {
+		reaper.Reap()
+		if _, done := reaper.MainExited(); done {
+			break
+		}
+		select {
+		case <-chld:
+		case <-tick.C:
+		}
+	}
+	ws, _ := reaper.MainExited()
+	// The program's group is its pid (it is a session leader); whatever it left anywhere else
+	// is a descendant, re-parented here.
+	complete := reaper.KillAll(pid, time.Now().Add(killTreeWithin))
+	writeLine(report, struct {
+		proctree.Usage
+		Exit proctree.Exit `json:"exit"`
+	}{proctree.ChildrenUsage(complete), proctree.ExitOf(ws)})
+	report.Close()
+	return proctree.StatusCode(ws)
+}
+
+// withoutReportFd drops -report-fd (both spellings) from the flags before "--".
+func withoutReportFd(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		name := strings.TrimLeft(a, "-")
+		if name == "report-fd" {
+			i++
+			continue
+		}
+		if strings.HasPrefix(name, "report-fd=") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func writeLine(f *os.File, v any) {
+	b, _ := json.Marshal(v)
+	_, _ = f.Write(append(b, '\n'))
+}
+
+func fcntl(fd int, cmd int) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), uintptr(cmd), 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
 }
 
 func jail(o options) error {
@@ -152,6 +285,16 @@ func jail(o options) error {
 		}
 		if syscall.Getuid() != o.uid || syscall.Geteuid() != o.uid || syscall.Getegid() != o.gid {
 			return errors.New("still privileged after setuid")
+		}
+	}
+	if o.parentPid > 0 {
+		// The parent-death signal set at fork is cleared by the uid change: set it again, then make
+		// sure the supervisor did not die in between (the program would outlive it unaccounted).
+		if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0); e != 0 {
+			return fmt.Errorf("prctl(PR_SET_PDEATHSIG): %v", e)
+		}
+		if os.Getppid() != o.parentPid {
+			return errors.New("the supervising jail is gone")
 		}
 	}
 	// Setuid-root programs on the machine (su, passwd, …) must not give privileges back.

@@ -10,6 +10,7 @@ import { supervise } from '../supervise.js';
 import type { BindMount, ContainerRuntime, ResourceLimits } from './container-runtime.js';
 import { decodeExit } from './container-exec.js';
 import { makeWritable, type ContainerUser } from './container-user.js';
+import { UsageTrailer } from './usage-trailer.js';
 import { runLabels } from './labels.js';
 
 export interface BuildContainerOptions {
@@ -64,16 +65,25 @@ export async function runBuildContainer(opts: BuildContainerOptions, spec: Build
       const session = await runtime.attach(id, { stdin: true });
       session.connection.on('error', () => undefined);
       let header = true;
+      // The supervisor's usage line ends stdout: not part of the go command's output.
+      const trailer = new UsageTrailer();
       session.stdout.on('data', (chunk: Buffer) => {
         if (header) {
           header = false;
           const m = /^\0dsgrade-exec pid=\d+\n/.exec(chunk.toString('latin1'));
           if (m) chunk = chunk.subarray(m[0].length);
         }
-        onOutput(chunk);
+        const passed = trailer.push(chunk);
+        if (passed.length > 0) onOutput(passed);
       });
       session.stderr.on('data', onOutput);
-      const ended = new Promise((r) => session.stdout.once('end', r));
+      const ended = new Promise<void>((r) =>
+        session.stdout.once('end', () => {
+          const { rest } = trailer.end();
+          if (rest.length > 0) onOutput(rest);
+          r();
+        }),
+      );
       await runtime.startContainer(id);
       const containerId = id;
       let running = true;

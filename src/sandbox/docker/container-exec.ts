@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import type { NodeExit, NodeHandle } from '../backend.js';
 import type { ContainerRuntime, ExecSession } from './container-runtime.js';
+import { UsageTrailer } from './usage-trailer.js';
 
 /** Supervisor signal 34+n asks it to send signal n to the group (see dsgrade-exec). */
 const RELAY_BASE = 34;
@@ -88,8 +89,14 @@ export class ContainerExec implements NodeHandle {
       this.rejectStarted = reject;
     });
     let pending: Buffer | undefined = Buffer.alloc(0);
+    // The supervisor's usage line ends stdout; the program's output before it passes through.
+    const trailer = new UsageTrailer();
+    const out = (chunk: Buffer): void => {
+      const passed = trailer.push(chunk);
+      if (passed.length > 0) spec.onOutput('stdout', passed);
+    };
     session.stdout.on('data', (chunk: Buffer) => {
-      if (pending === undefined) return spec.onOutput('stdout', chunk);
+      if (pending === undefined) return out(chunk);
       pending = Buffer.concat([pending, chunk]);
       const nl = pending.indexOf(10);
       if (nl < 0 && pending.length < 64) return;
@@ -98,7 +105,7 @@ export class ContainerExec implements NodeHandle {
       pending = undefined;
       if (m) void this.onHeader(Number(m[1]));
       else this.rejectStarted(new Error("the run container's supervisor did not start"));
-      if (rest.length > 0) spec.onOutput('stdout', rest);
+      if (rest.length > 0) out(rest);
     });
     session.stderr.on('data', (chunk: Buffer) => spec.onOutput('stderr', chunk));
     session.connection.on('error', () => undefined);
@@ -117,7 +124,9 @@ export class ContainerExec implements NodeHandle {
           // The container is gone (run cleanup): the process was killed with it.
           code = 137;
         }
-        this.exit = decodeExit(code);
+        const { usage, rest } = trailer.end();
+        if (rest.length > 0) spec.onOutput('stdout', rest);
+        this.exit = { ...decodeExit(code), ...(usage ? { usage } : {}) };
         if (pending !== undefined) this.rejectStarted(new Error(`the run container's supervisor exited before starting ${spec.file}`));
         resolve(this.exit);
       };

@@ -26,6 +26,9 @@ import type { ContainerExec } from './container-exec.js';
 import { containerUser, makePassable, makeWritable, tmpfsFor } from './container-user.js';
 import type { ResolvedImages } from './images.js';
 import { RunContainer } from './run-container.js';
+import { startContainerProbe } from './container-probe.js';
+import type { LoadProbe } from '../load-probe.js';
+import { machineResources, type MachineResources } from '../machine-resources.js';
 
 export interface DockerBackendOptions {
   runtime: ContainerRuntime;
@@ -111,6 +114,24 @@ export class DockerBackend implements Backend {
 
   isListening(port: number, proto: Proto): Promise<boolean> {
     return this.run.isListening(port, proto);
+  }
+
+  /**
+   * The run container's limits (`--cpus`, `--memory`), within what this machine has: the engine
+   * is local (the work folder is bind-mounted), so its machine is this one.
+   */
+  async resources(): Promise<MachineResources> {
+    const here = machineResources();
+    const { cpus, memoryBytes } = this.opts.limits;
+    return {
+      cores: Math.min(here.cores, cpus),
+      memoryBytes: Math.min(here.memoryBytes, memoryBytes),
+      source: `the run container: --cpus ${cpus}, --memory ${Math.round(memoryBytes / 1024 ** 2)} MiB`,
+    };
+  }
+
+  startLoadProbe(): Promise<LoadProbe> {
+    return startContainerProbe(this.run);
   }
 
   /** Removes the run container and any build container still running. Idempotent. */

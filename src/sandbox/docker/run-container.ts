@@ -46,6 +46,11 @@ export class RunContainer {
     private readonly owned: { add(id: string): void; writable(dir: string): Promise<void> },
   ) {}
 
+  /** The supervisor's path, the same inside the container. */
+  get helper(): string {
+    return this.opts.helper;
+  }
+
   /** The work folder it mounts and the folders inside it the processes may write. */
   async mount(workDir: string, writableRoots: string[]): Promise<void> {
     this.workDir = workDir;

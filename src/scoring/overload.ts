@@ -1,0 +1,75 @@
+/**
+ * Overload is the grader's problem, not the student's (docs/scheduling.md#overload): an attempt
+ * that failed while the load probe showed the machine overloaded does not count — not as a run,
+ * a repeat, a retry or evidence of flakiness — and is run again once the machine is quiet. Pure:
+ * the decision, the words; pipeline/job-runner.ts does the waiting and the rerunning.
+ *
+ * It never masks a real failure: a failure that repeats on a quiet machine counts, and so does one
+ * the attempt caused itself — when it ran alone and its own processes used most of the cores,
+ * the overload was the submission's (a busy loop), not the machine's.
+ */
+import type { ResourceUsage } from '../core/resource-usage.js';
+import type { LoadFigures } from '../core/load-figures.js';
+import type { Attempt, Verdict } from '../model.js';
+import { describeLoad } from '../schedule/load.js';
+
+/** The verdict summary when no quiet rerun could decide (the prescribed words). */
+export const OVERLOAD_ERROR = 'the grading machine was overloaded; this test will be rerun';
+
+/** An attempt that ran alone and used this share of the cores itself overloaded the machine itself. */
+export const SELF_LOAD_SHARE = 0.75;
+
+export interface JudgedAttempt {
+  verdict: Verdict;
+  durationMs: number;
+  usage?: ResourceUsage;
+  load?: LoadFigures;
+}
+
+export interface OverloadContext {
+  /** Nothing else of this grading run ran beside the attempt (an exclusive test, a quiet rerun). */
+  ranAlone: boolean;
+  /** Cores available to student processes. */
+  cores: number;
+}
+
+/** Whether the attempt is void: it failed, the probe showed overload, and the overload was not the attempt's own. */
+export function voidedByOverload(a: JudgedAttempt, ctx: OverloadContext): boolean {
+  if (a.verdict !== 'failed' || !a.load?.overloaded) return false;
+  return !selfInflicted(a, ctx);
+}
+
+/** The attempt ran alone and its own process tree used at least SELF_LOAD_SHARE of the cores. */
+export function selfInflicted(a: JudgedAttempt, ctx: OverloadContext): boolean {
+  if (!ctx.ranAlone || !a.usage || a.durationMs <= 0) return false;
+  return a.usage.cpuMs / a.durationMs >= SELF_LOAD_SHARE * ctx.cores;
+}
+
+/** How many quiet reruns a job gets before its verdict is the overload error. */
+export const QUIET_RERUNS = 2;
+
+/** The attempts that count: every one not voided by overload. */
+export function countedAttempts<A extends Pick<Attempt, 'voided'>>(attempts: readonly A[]): A[] {
+  return attempts.filter((a) => !a.voided);
+}
+
+/**
+ * The lines a test's output gets when overload mattered: each voided run with what the probe saw,
+ * a counted failure under overload that was the attempt's own doing, and the give-up.
+ */
+export function overloadLines(attempts: readonly Attempt[], gaveUp: boolean, ctx: Pick<OverloadContext, 'cores'>): string[] {
+  const lines: string[] = [];
+  attempts.forEach((a, i) => {
+    if (a.voided && a.load) {
+      lines.push(`Run ${i + 1} failed while the grading machine was overloaded (${describeLoad(a.load)}). It does not count: dsgrade ran the test again once the machine was quiet.`);
+    } else if (a.verdict === 'failed' && a.load?.overloaded && a.usage && a.durationMs > 0) {
+      lines.push(
+        `Run ${i + 1} failed while the machine was overloaded by this test itself: it ran alone and its processes used ${(a.usage.cpuMs / a.durationMs).toFixed(2)} of the ${ctx.cores} cores (${describeLoad(a.load)}). Look for busy loops (a for/select with a default case, polling without sleeping).`,
+      );
+    }
+  });
+  if (gaveUp) {
+    lines.push(`The grading machine stayed overloaded, so dsgrade could not rerun this test on a quiet machine: ${OVERLOAD_ERROR}. This says nothing about your code.`);
+  }
+  return lines;
+}

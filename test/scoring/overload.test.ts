@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadFigures } from '../../src/core/load-figures.js';
+import type { Attempt } from '../../src/model.js';
+import { countedAttempts, OVERLOAD_ERROR, overloadLines, selfInflicted, voidedByOverload } from '../../src/scoring/overload.js';
+
+const busy: LoadFigures = { windowMs: 2000, lateP50Ms: 0.1, lateP99Ms: 3, lateMaxMs: 9, coverage: 1, stallShare: 0.8, stallSource: 'system', overloaded: true };
+const calm: LoadFigures = { ...busy, stallShare: 0.05, overloaded: false };
+const usage = (cpuMs: number) => ({ cpuMs, userMs: cpuMs, sysMs: 0, peakRssBytes: 1 << 20, complete: true });
+
+describe('voidedByOverload', () => {
+  it('voids a failure while the machine was overloaded', () => {
+    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000, load: busy, usage: usage(100) }, { ranAlone: false, cores: 2 })).toBe(true);
+  });
+
+  it('never voids a pass, an error, or a failure on a machine that was not overloaded', () => {
+    expect(voidedByOverload({ verdict: 'passed', durationMs: 2000, load: busy }, { ranAlone: false, cores: 2 })).toBe(false);
+    expect(voidedByOverload({ verdict: 'error', durationMs: 2000, load: busy }, { ranAlone: false, cores: 2 })).toBe(false);
+    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000, load: calm }, { ranAlone: false, cores: 2 })).toBe(false);
+    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000 }, { ranAlone: false, cores: 2 })).toBe(false);
+  });
+
+  it('keeps a failure the attempt caused itself: alone, its own processes used most of the cores', () => {
+    const spinning = { verdict: 'failed' as const, durationMs: 2000, load: busy, usage: usage(3800) };
+    expect(selfInflicted(spinning, { ranAlone: true, cores: 2 })).toBe(true);
+    expect(voidedByOverload(spinning, { ranAlone: true, cores: 2 })).toBe(false);
+    // Beside other jobs the load may be theirs: voided, and judged again alone.
+    expect(voidedByOverload(spinning, { ranAlone: false, cores: 2 })).toBe(true);
+    // Alone but light: the overload came from elsewhere.
+    expect(voidedByOverload({ ...spinning, usage: usage(200) }, { ranAlone: true, cores: 2 })).toBe(true);
+  });
+});
+
+describe('overloadLines', () => {
+  it('says which run did not count and why, and the give-up with the prescribed words', () => {
+    const attempts: Attempt[] = [
+      { verdict: 'failed', durationMs: 2000, reason: 'x', load: busy, voided: 'overload' },
+      { verdict: 'passed', durationMs: 1900, reason: '', load: calm },
+    ];
+    expect(countedAttempts(attempts)).toEqual([attempts[1]]);
+    const lines = overloadLines(attempts, false, { cores: 2 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Run 1 failed while the grading machine was overloaded \(load probe over 2\.0 s: CPU stall 80 %/);
+    expect(overloadLines([attempts[0]!], true, { cores: 2 }).at(-1)).toContain(OVERLOAD_ERROR);
+    expect(overloadLines([attempts[1]!], false, { cores: 2 })).toEqual([]);
+  });
+
+  it('tells a student whose own test overloaded the machine to look for busy loops', () => {
+    const lines = overloadLines([{ verdict: 'failed', durationMs: 2000, reason: 'x', load: busy, usage: usage(3800) }], false, { cores: 2 });
+    expect(lines[0]).toMatch(/overloaded by this test itself: it ran alone and its processes used 1\.90 of the 2 cores/);
+  });
+});
