@@ -125,3 +125,39 @@ describe('space-time layout', () => {
     expect([0.5, 1, 3, 7, 12, 150, 4100].map(niceStep)).toEqual([1, 1, 5, 10, 20, 200, 5000]);
   });
 });
+
+describe('space-time layout of an rpc record (terms, leaders, a late start)', () => {
+  const states = [
+    { tMs: 0, node: 'a', term: 0, leader: false },
+    { tMs: 100, node: 'a', term: 1, leader: true },
+    { tMs: 600, node: 'b', term: 2, leader: true },
+    { tMs: 700, node: 'c', term: 2, leader: true },
+    { tMs: 800, node: 'a', term: 2, leader: false },
+  ];
+
+  it('draws each peer state as a span on its lane, and two leaders of one term as a conflict', () => {
+    const d = layoutDiagram({ ...record(), states }, 100);
+    const leaders = d.roles.filter((r) => r.leader);
+    expect(leaders.map((r) => [r.node, r.term, r.conflict])).toEqual([
+      ['a', 1, false],
+      ['b', 2, true],
+      ['c', 2, true],
+    ]);
+    const a1 = leaders[0]!;
+    expect(a1.x).toBe(d.lanes[0]!.x);
+    expect(a1.y2).toBeGreaterThan(a1.y1);
+    expect(d.conflicts).toEqual([{ term: 2, nodes: ['b', 'c'], y: expect.any(Number) }]);
+    expect(d.stateLabels.map((l) => l.text)).toEqual(['T0', 'T1 leader', 'T2', 'T2 leader', 'T2 leader']);
+    expect(d.stateLabels.filter((l) => l.conflict).map((l) => l.node)).toEqual(['b', 'c']);
+  });
+
+  it('starts the time scale at startMs: earlier states are drawn from the top, earlier steps are not', () => {
+    const d = layoutDiagram({ ...record({ stepsRun: [step(1, 'heal', 100), step(2, 'heal', 700)] }), states, startMs: 500, laneBands: [{ node: 'b', fromMs: 200, toMs: 900, text: 'peer b disconnected' }] }, 100);
+    expect(d.ticks[0]!.tMs).toBeGreaterThanOrEqual(500);
+    const a1 = d.roles.find((r) => r.node === 'a' && r.term === 1)!;
+    expect(a1.y1).toBe(d.top);
+    expect(d.stepLabels).toHaveLength(1);
+    expect(d.laneBands).toHaveLength(1);
+    expect(d.laneBands[0]!.y).toBe(d.top);
+  });
+});
