@@ -66,6 +66,17 @@ export interface RpcRecordOptions {
   maxPeers?: number;
 }
 
+/**
+ * Bounds on everything else a record keeps, so that a hostile or runaway trace (the test's process
+ * writes it) cannot make a page of millions of elements: the last state changes and events, the
+ * terms (the last ones and those with two leaders), the busiest methods.
+ */
+const MAX_STATES = 2000;
+const MAX_EVENTS = 300;
+const MAX_TERMS = 100;
+const MAX_CONFLICT_TERMS = 50;
+const MAX_METHODS = 20;
+
 const KIND_OF: Record<RpcAction, MessageKind> = { forward: 'delivered', delay: 'delayed', drop: 'dropped', block: 'blocked' };
 
 export function toRpcRunRecord(trace: RpcTrace, input: RpcRecordInput, opts: RpcRecordOptions = {}): RpcRunRecord {
@@ -111,8 +122,12 @@ export function toRpcRunRecord(trace: RpcTrace, input: RpcRecordInput, opts: Rpc
   const isPeer = new Set(peers);
 
   const calls = records.filter((r): r is RpcCallRecord => r.kind === 'call' && isPeer.has(r.from) && isPeer.has(r.to));
-  const states = records.filter((r): r is RpcStateRecord => r.kind === 'state' && isPeer.has(r.node)).map(({ tMs, node, term, leader }) => ({ tMs, node, term, leader }));
-  const events: TimelineEvent[] = records.flatMap((r) => (r.kind === 'event' ? [{ tMs: r.tMs, source: 'test', text: r.text }] : []));
+  const allStates = records.filter((r): r is RpcStateRecord => r.kind === 'state' && isPeer.has(r.node)).map(({ tMs, node, term, leader }) => ({ tMs, node, term, leader }));
+  const allEvents: TimelineEvent[] = records.flatMap((r) => (r.kind === 'event' ? [{ tMs: r.tMs, source: 'test', text: r.text }] : []));
+  const states = allStates.slice(-MAX_STATES);
+  const events = allEvents.slice(-MAX_EVENTS);
+  if (states.length < allStates.length) notes.push(`only the last ${MAX_STATES} of ${allStates.length} state changes are drawn`);
+  if (events.length < allEvents.length) notes.push(`only the last ${MAX_EVENTS} of ${allEvents.length} test events are kept`);
   const seed = [...records].reverse().find((r) => r.kind === 'network');
   const endMs = Math.max(0, ...records.map((r) => r.tMs + (r.kind === 'call' ? r.delayMs : 0)));
 
@@ -143,7 +158,7 @@ export function toRpcRunRecord(trace: RpcTrace, input: RpcRecordInput, opts: Rpc
   const messages = cutCalls > 0 ? allMessages.filter((m, i) => byCall.get(callKey(calls[i]!))!.firstMs >= startMs) : allMessages;
 
   const leaders = new Map<number, { leaders: string[]; firstMs: number }>();
-  for (const s of states) {
+  for (const s of allStates) {
     if (!s.leader) continue;
     const e = leaders.get(s.term) ?? { leaders: [], firstMs: s.tMs };
     if (!e.leaders.includes(s.node)) e.leaders.push(s.node);
@@ -169,12 +184,24 @@ export function toRpcRunRecord(trace: RpcTrace, input: RpcRecordInput, opts: Rpc
     laneBands: disconnections(events, isPeer, endMs),
     events,
     startMs,
-    leadersByTerm: [...leaders.entries()].sort((a, b) => a[0] - b[0]).map(([term, e]) => ({ term, ...e })),
-    methods: [...methodStats.entries()].sort((a, b) => b[1].calls - a[1].calls).map(([method, s]) => ({ method, ...s })),
+    leadersByTerm: keptTerms([...leaders.entries()].sort((a, b) => a[0] - b[0]).map(([term, e]) => ({ term, ...e })), notes),
+    methods: [...methodStats.entries()]
+      .sort((a, b) => b[1].calls - a[1].calls)
+      .slice(0, MAX_METHODS)
+      .map(([method, s]) => ({ method, ...s })),
     calls: byCall.size,
     cutCalls,
     notes,
   };
+}
+
+/** The last MAX_TERMS terms, and the first MAX_CONFLICT_TERMS with two or more leaders wherever they are. */
+function keptTerms(terms: RpcRunRecord['leadersByTerm'], notes: string[]): RpcRunRecord['leadersByTerm'] {
+  if (terms.length <= MAX_TERMS) return terms;
+  const last = new Set(terms.slice(-MAX_TERMS));
+  const conflicts = terms.filter((t) => t.leaders.length > 1 && !last.has(t)).slice(0, MAX_CONFLICT_TERMS);
+  notes.push(`${terms.length} terms had a leader: the last ${MAX_TERMS} are listed${conflicts.length ? `, and ${conflicts.length} earlier one(s) with two leaders` : ''}`);
+  return terms.filter((t) => last.has(t) || conflicts.includes(t));
 }
 
 function toMessage(c: RpcCallRecord): TraceMessage {
@@ -220,7 +247,9 @@ const mb = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 /
 export function rpcRecordSummary(r: RpcRunRecord, opts: { terms?: number; events?: number } = {}): string[] {
   const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
   const lines = [`What the RPC network recorded in the run shown below (times since the test made the network; rpc seed ${r.seed || 'unknown'}):`];
-  for (const t of r.leadersByTerm.filter((x) => x.leaders.length > 1)) lines.push(`  TWO LEADERS in term ${t.term}: peers ${t.leaders.join(' and ')} (from ${sec(t.firstMs)})`);
+  const conflicts = r.leadersByTerm.filter((x) => x.leaders.length > 1);
+  for (const t of conflicts.slice(0, 3)) lines.push(`  TWO LEADERS in term ${t.term}: peers ${t.leaders.join(' and ')} (from ${sec(t.firstMs)})`);
+  if (conflicts.length > 3) lines.push(`  … and ${conflicts.length - 3} more terms with two leaders`);
   const terms = r.leadersByTerm.slice(-(opts.terms ?? 6));
   if (terms.length === 0) lines.push('  leaders: no peer ever said it was the leader');
   else lines.push(`  leaders by term${r.leadersByTerm.length > terms.length ? ` (last ${terms.length} of ${r.leadersByTerm.length})` : ''}: ${terms.map((t) => `term ${t.term}: ${t.leaders.join('+')}`).join(', ')}`);

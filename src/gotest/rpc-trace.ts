@@ -62,6 +62,8 @@ export interface RpcTrace {
   skippedBytes: number;
   /** Lines that were not a record of the trace format (skipped). */
   malformedLines: number;
+  /** The file as read, when asked for and it was read whole (kept artifacts keep a copy). */
+  text?: string;
 }
 
 export interface RpcTraceLimits {
@@ -83,7 +85,7 @@ const ACTIONS = new Set<string>(['forward', 'delay', 'drop', 'block']);
  * attempt's artifacts folder, whose parent is dsgrade's; the folder is opened without following
  * a link and the file is looked up inside that open folder, so neither can be swapped for a link.
  */
-export async function readRpcTrace(dir: string, limits: RpcTraceLimits = DEFAULT_TRACE_LIMITS): Promise<RpcTrace | undefined> {
+export async function readRpcTrace(dir: string, limits: RpcTraceLimits = DEFAULT_TRACE_LIMITS, opts: { keepText?: boolean } = {}): Promise<RpcTrace | undefined> {
   let folder: fs.FileHandle | undefined;
   let file: fs.FileHandle | undefined;
   try {
@@ -97,8 +99,8 @@ export async function readRpcTrace(dir: string, limits: RpcTraceLimits = DEFAULT
     if (process.getuid?.() === 0 && st.uid === 0) return undefined;
     const size = st.size;
     if (size <= limits.headBytes + limits.tailBytes) {
-      const parsed = parseRpcTraceLines(await readAt(file, 0, size));
-      return { ...parsed, fileBytes: size, skippedBytes: 0 };
+      const text = await readAt(file, 0, size);
+      return { ...parseRpcTraceLines(text), fileBytes: size, skippedBytes: 0, ...(opts.keepText ? { text } : {}) };
     }
     const head = await readAt(file, 0, limits.headBytes);
     const tail = await readAt(file, size - limits.tailBytes, limits.tailBytes);

@@ -5,7 +5,9 @@
  * results or artifacts are kept. Display only: the verdict is decided before and without it
  * (docs/security.md). Never throws: a trace that cannot be read or used gives nothing, or a line.
  */
-import { readRpcTrace } from '../gotest/rpc-trace.js';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_TRACE_LIMITS, readRpcTrace, RPC_TRACE_FILE } from '../gotest/rpc-trace.js';
 import { rpcRecordSummary, toRpcRunRecord } from '../gotest/rpc-run-record.js';
 import type { TestResult } from '../model.js';
 import type { RunContext } from './context.js';
@@ -31,8 +33,14 @@ export interface TraceReport {
 
 export async function traceReport(ctx: Pick<RunContext, 'resultsDir' | 'artifactsDir'>, input: TraceReportInput, artifactsDir: string): Promise<TraceReport | undefined> {
   try {
-    const trace = await readRpcTrace(artifactsDir);
+    const trace = await readRpcTrace(artifactsDir, DEFAULT_TRACE_LIMITS, { keepText: ctx.artifactsDir !== undefined });
     if (!trace || trace.records.length === 0) return undefined;
+    // Kept artifacts get a copy of what was read (the attempt's own folder goes with the work folder).
+    if (ctx.artifactsDir && trace.text !== undefined) {
+      const dest = path.join(ctx.artifactsDir, input.suite, input.test, RPC_TRACE_FILE);
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      await fs.writeFile(dest, trace.text);
+    }
     const rerun = `${input.result.rerun ?? ''}\n(rpc seed of this run: ${input.seedEnv}=${input.seed} — with it, go test replays the same network decisions)`.trim();
     const record = toRpcRunRecord(trace, { testId: input.result.id, seed: input.seed, rerun, verdict: input.result.verdict, reason: input.reason });
     const lines = rpcRecordSummary(record);

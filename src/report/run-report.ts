@@ -116,7 +116,7 @@ svg.st .role.leader.conflict { fill: #cf222e; }
 svg.st text.state { fill: #57606a; font-size: 10px; }
 svg.st text.state.conflict { fill: #cf222e; font-weight: 600; }
 svg.st .conflictline { stroke: #cf222e; stroke-width: 1.5; stroke-dasharray: 6 3; }
-svg.st .conflicttext { fill: #cf222e; font-weight: 700; }
+svg.st .conflicttext { fill: #cf222e; font-weight: 700; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 `;
 
 function legend(trace: Pick<ProxyTrace, 'counts' | 'connections'>, kinds: readonly MessageKind[], text: Record<MessageKind, string>): string {

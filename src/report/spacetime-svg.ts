@@ -61,7 +61,7 @@ export function renderDiagram(d: DiagramLayout, kindText: Record<MessageKind, st
   }
   for (const lane of d.lanes) {
     const { node: n, x: cx } = lane;
-    parts.push(`<text x="${cx}" y="${d.top - 22}" text-anchor="middle" font-weight="600">${esc(n)}</text>`);
+    parts.push(`<text class="lane" data-node="${esc(n)}" x="${cx}" y="${d.top - 22}" text-anchor="middle" font-weight="600">${esc(n)}</text>`);
     parts.push(`<line class="down" x1="${cx}" y1="${d.top}" x2="${cx}" y2="${d.height - 10}"/>`);
     for (const { run, y1, y2, end } of lane.runs) {
       // pid 0: a peer inside the test's process (a go test's rpc trace), not a process of its own.

@@ -116,3 +116,20 @@ describe('an rpc trace as a run record', () => {
     expect(text).toContain('RPCs: 0 call(s)');
   });
 });
+
+describe('a runaway or hostile trace stays a bounded record', () => {
+  it('keeps the last states and events, the last terms plus early two-leader ones, the busiest methods', () => {
+    const records: RpcTraceRecord[] = [state(0, '0', 1, true), state(0, '1', 1, true)];
+    for (let i = 0; i < 20_000; i++) records.push(state(i + 1, String(i % 3), i + 2, i % 3 === 0), event(i + 1, `e${i}`));
+    for (let i = 0; i < 100; i++) records.push(call(i, '0', '1', i, 'forward', 'forward', `M${i}`));
+    const r = toRpcRunRecord(trace(records), input);
+    expect(r.states.length).toBeLessThanOrEqual(2000);
+    expect(r.events.length).toBeLessThanOrEqual(300);
+    expect(r.events[r.events.length - 1]!.text).toBe('e19999');
+    expect(r.leadersByTerm.length).toBeLessThanOrEqual(151);
+    expect(r.leadersByTerm[0]).toEqual({ term: 1, leaders: ['0', '1'], firstMs: 0 });
+    expect(r.methods.length).toBeLessThanOrEqual(20);
+    expect(r.notes.join('; ')).toMatch(/last 2000 of 20002 state changes.*last 300 of 20000 test events.*terms had a leader/);
+    expect(rpcRecordSummary(r).length).toBeLessThan(20);
+  });
+});

@@ -83,7 +83,7 @@ describe('parsing rpc trace lines', () => {
 
   it('cuts long strings and removes control characters', () => {
     const long = 'x'.repeat(10_000);
-    const [e, s] = parseRpcTraceLines(`{"t":1,"kind":"event","text":"${long}\\u001b[2J"}\n{"t":1,"kind":"state","node":"a\\u0000${long}","term":1,"leader":false}`).records as [{ text: string }, { node: string }];
+    const [e, s] = parseRpcTraceLines(`{"t":1,"kind":"event","text":"${long}\\u001b[2J"}\n{"t":1,"kind":"state","node":"a\\u0000${long}","term":1,"leader":false}`).records as unknown as [{ text: string }, { node: string }];
     expect(e.text.length).toBeLessThanOrEqual(200);
     expect(s.node.length).toBeLessThanOrEqual(40);
     expect(s.node).not.toContain('\u0000');
