@@ -129,7 +129,8 @@ export function toRpcRunRecord(trace: RpcTrace, input: RpcRecordInput, opts: Rpc
   if (states.length < allStates.length) notes.push(`only the last ${MAX_STATES} of ${allStates.length} state changes are drawn`);
   if (events.length < allEvents.length) notes.push(`only the last ${MAX_EVENTS} of ${allEvents.length} test events are kept`);
   const seed = [...records].reverse().find((r) => r.kind === 'network');
-  const endMs = Math.max(0, ...records.map((r) => r.tMs + (r.kind === 'call' ? r.delayMs : 0)));
+  // A loop, not Math.max(...records): a trace can hold more records than a call has room for arguments.
+  const endMs = records.reduce((end, r) => Math.max(end, r.tMs + (r.kind === 'call' ? r.delayMs : 0)), 0);
 
   // One message per record (a request or a reply), grouped into calls by link and seq.
   const callKey = (c: RpcCallRecord): string => `${c.link}\u0000${c.seq}`;

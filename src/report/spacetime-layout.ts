@@ -88,7 +88,8 @@ export function layoutDiagram(record: DiagramInput, maxArrows: number): DiagramL
   const laneWidth = Math.max(110, Math.min(200, 900 / Math.max(1, nodes.length)));
   const width = LEFT + laneWidth * nodes.length + 40;
   const startMs = Math.max(0, record.startMs ?? 0);
-  const endMs = Math.max(record.durationMs, ...messages.map((m) => m.tMs + m.delayMs), startMs + 1);
+  // A loop, not Math.max(...messages): a proxy trace keeps up to 200,000 messages, more than a call's arguments.
+  const endMs = messages.reduce((end, m) => Math.max(end, m.tMs + m.delayMs), Math.max(record.durationMs, startMs + 1));
   const spanMs = endMs - startMs;
   const height = Math.round(Math.min(4000, Math.max(700, spanMs * 0.3)));
   const y = (ms: number): number => TOP + (Math.max(0, ms - startMs) / spanMs) * (height - TOP - 20);

@@ -133,3 +133,10 @@ describe('a runaway or hostile trace stays a bounded record', () => {
     expect(rpcRecordSummary(r).length).toBeLessThan(20);
   });
 });
+
+it('a trace of 400,000 tiny records converts (no argument-count limit on a spread)', () => {
+  const records: RpcTraceRecord[] = Array.from({ length: 400_000 }, (_, i) => event(i, 'e'));
+  const r = toRpcRunRecord(trace(records), input);
+  expect(r.durationMs).toBe(399_999);
+  expect(r.events).toHaveLength(300);
+});

@@ -161,3 +161,10 @@ describe('space-time layout of an rpc record (terms, leaders, a late start)', ()
     expect(d.laneBands[0]!.y).toBe(d.top);
   });
 });
+
+it('lays out a record of 200,000 messages (a proxy trace at its cap) without a spread of them all', () => {
+  const messages = Array.from({ length: 200_000 }, (_, i) => msg({ seq: i, tMs: i / 100 }));
+  const d = layoutDiagram(record({ trace: { messages, connections: [], counts: zero(), truncated: false } }), 100);
+  expect(d.endMs).toBeCloseTo(1999.99);
+  expect(d.arrows).toHaveLength(100);
+});
