@@ -64,7 +64,7 @@ export function renderRunReport(record: RunRecord | RpcRunRecord, opts: RunRepor
 ${expectationsTable(record)}
 <h2>Space-time diagram</h2>
 <p class="muted">One vertical line per node, time flowing down (scenario clock). Each arrow is one message through dsgrade's proxy (a UDP datagram or a TCP chunk), from the time the proxy read it to the time it was delivered. Hover an arrow, a dot or a marker for details.</p>
-${legend(trace, MESSAGE_KINDS, MESSAGE_KIND_TEXT)}${SCENARIO_MARKS}
+${legend(trace, MESSAGE_KINDS, MESSAGE_KIND_TEXT)}${SCENARIO_MARKS}${trace.truncated ? '<p class="muted">The trace is too long: only its first messages are counted.</p>' : ''}
 ${diagram.svg}
 ${diagram.note ? `<p class="muted" id="arrow-note">${esc(diagram.note)}</p>` : ''}
 <h2>Fault schedule</h2>

@@ -57,6 +57,12 @@ describe('run report', () => {
     expect(r.counts).toEqual(EXPECTED);
   });
 
+  it('says when the proxy trace was too long to count whole', async () => {
+    const rec = await fixtureRecord();
+    expect(renderRunReport(rec).html).not.toContain('The trace is too long');
+    expect(renderRunReport({ ...rec, trace: { ...rec.trace, truncated: true } }).html).toContain('The trace is too long: only its first messages are counted.');
+  });
+
   it('renders the record of a run where nothing ran', () => {
     const r = renderRunReport(emptyRecord);
     expect(r.messages).toBe(0);
