@@ -174,6 +174,7 @@ ${legend(trace, RPC_MESSAGE_KINDS, RPC_MESSAGE_KIND_TEXT)}${RPC_MARKS}
 ${cut}
 ${diagram.svg}
 ${diagram.note ? `<p class="muted" id="arrow-note">${esc(diagram.note)}</p>` : ''}
+${enlargedEnd(record, layout.endMs, opts.maxArrows ?? 4000)}
 <h2>Terms and leaders</h2>
 ${termsTable(record)}
 <h2>RPCs by method</h2>
@@ -184,6 +185,21 @@ ${record.notes.length ? `<p class="muted" id="trace-notes">${record.notes.map((n
 <p class="muted">The trace is written by the test's process, which runs the submission's code: it is shown to explain a failure and decides nothing (the verdict comes from the test's sealed result).</p>
 `;
   return { html: page(title, CSS, body), drawn: layout.arrows.length, messages: trace.messages.length, counts: trace.counts };
+}
+
+/**
+ * The end of the run again, enlarged, when it is crowded: a test fails right after what went wrong
+ * (the second leader, the lost reply), and on one time scale for the whole run that moment can be a
+ * few pixels high. Drawn when the last tenth of the diagram's time holds a quarter of its messages.
+ */
+function enlargedEnd(record: RpcRunRecord, endMs: number, maxArrows: number): string {
+  const { messages } = record.trace;
+  const fromMs = endMs - (endMs - record.startMs) / 10;
+  const late = messages.filter((m) => m.tMs >= fromMs);
+  if (late.length < 6 || late.length < messages.length / 4) return '';
+  const d = renderDiagram(layoutDiagram({ ...record, startMs: fromMs, trace: { ...record.trace, messages: late } }, maxArrows), RPC_MESSAGE_KIND_TEXT, 'spacetime-end');
+  return `<h3 id="enlarged-end">The last ${formatDuration(endMs - fromMs)}, enlarged</h3><p class="muted">The same diagram from ${formatSeconds(fromMs)} to the end: ${late.length} of the ${messages.length} messages fall in this last tenth of the time.</p>
+${d.svg}`;
 }
 
 function termsTable(r: RpcRunRecord): string {

@@ -61,7 +61,7 @@ export interface DiagramLayout {
   endMs: number;
   ticks: { y: number; tMs: number; decimals: number }[];
   /** One lane per node, with its incarnations: a start mark at y1, a lifeline to y2, and how it ended. */
-  lanes: { node: string; x: number; runs: { run: NodeRun; y1: number; y2: number; end?: { y: number; kind: EndKind } }[] }[];
+  lanes: { node: string; x: number; runs: { run: NodeRun; y1: number; y2: number; end?: { y: number; kind: EndKind }; startedBefore?: true }[] }[];
   bands: { x: number; y: number; width: number; height: number; text: string }[];
   /** Step labels: the text at `labelY` (pushed down when steps are close), pointing at `y`. */
   stepLabels: { labelY: number; y: number; text: string }[];
@@ -123,7 +123,10 @@ export function layoutDiagram(record: DiagramInput, maxArrows: number): DiagramL
   const lanes = record.nodes.map((n) => ({
     node: n.name,
     x: x(n.name),
-    runs: n.runs.map((run) => ({ run, y1: y(run.startedMs), y2: y(run.end?.tMs ?? endMs), ...(run.end ? { end: { y: y(run.end.tMs), kind: endKind(run.end) } } : {}) })),
+    runs: n.runs
+      .filter((run) => (run.end?.tMs ?? endMs) >= startMs)
+      // A run that started before the diagram does has no start mark (its lifeline comes from the top).
+      .map((run) => ({ run, y1: y(run.startedMs), y2: y(run.end?.tMs ?? endMs), ...(run.end ? { end: { y: y(run.end.tMs), kind: endKind(run.end) } } : {}), ...(run.startedMs < startMs ? { startedBefore: true as const } : {}) })),
   }));
 
   const logDots = record.nodes.flatMap((n) => n.lines.filter((l) => l.tMs >= startMs).slice(0, LOG_DOTS_PER_NODE).map((line) => ({ node: n.name, x: x(n.name) + 7, y: y(line.tMs), line })));

@@ -119,6 +119,19 @@ describe('run report of a go test rpc trace', () => {
     expect(r.html).not.toContain('<b>2</b>');
   });
 
+  it('draws the end again, enlarged, only when it is crowded', () => {
+    const base = rpcRecord();
+    const msg = (tMs: number, seq: number) => ({ ...base.trace.messages[0]!, tMs, seq });
+    const crowded = { ...base, durationMs: 1000, trace: { ...base.trace, messages: [msg(10, 0), ...Array.from({ length: 8 }, (_, i) => msg(950 + i, i + 1))] } };
+    const html = renderRunReport(crowded).html;
+    expect(html).toContain('id="enlarged-end"');
+    const end = html.slice(html.indexOf('<svg class="st" id="spacetime-end"'));
+    expect([...end.slice(0, end.indexOf('</svg>')).matchAll(/<g class="msg /g)]).toHaveLength(8);
+    expect(end).toContain('marker-end="url(#spacetime-end-a-delivered)"');
+    const spread = { ...base, durationMs: 1000, trace: { ...base.trace, messages: Array.from({ length: 20 }, (_, i) => msg(i * 50, i)) } };
+    expect(renderRunReport(spread).html).not.toContain('enlarged-end');
+  });
+
   it('says how many calls a long trace left out', () => {
     const rec = { ...rpcRecord(), cutCalls: 40, calls: 42, startMs: 15 };
     expect(renderRunReport(rec).html).toMatch(/id="cut-note">Showing the last 2 of 42 calls/);

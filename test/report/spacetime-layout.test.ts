@@ -168,3 +168,13 @@ it('lays out a record of 200,000 messages (a proxy trace at its cap) without a s
   expect(d.endMs).toBeCloseTo(1999.99);
   expect(d.arrows).toHaveLength(100);
 });
+
+it('a lane that started before the diagram does has no start mark; one that ended before it is not drawn', () => {
+  const nodes = [
+    { name: 'a', runs: [{ incarnation: 1, startedMs: 0, pid: 1, port: 1, args: [] }], lines: [], omittedLines: 0 },
+    { name: 'b', runs: [{ incarnation: 1, startedMs: 0, pid: 2, port: 2, args: [], end: { tMs: 100, code: 0, signal: null } }, { incarnation: 2, startedMs: 600, pid: 3, port: 2, args: [] }], lines: [], omittedLines: 0 },
+  ];
+  const d = layoutDiagram({ ...record({ nodes }), startMs: 500 }, 10);
+  expect(d.lanes[0]!.runs.map((r) => r.startedBefore)).toEqual([true]);
+  expect(d.lanes[1]!.runs.map((r) => [r.run.incarnation, r.startedBefore])).toEqual([[2, undefined]]);
+});
