@@ -25,6 +25,12 @@ export interface AttemptSpec {
   env?: Record<string, string>;
   /** Measure what the submission leaves behind if the test passes (its suite has a leak policy). */
   leakCheck?: LeakCheckSettings;
+  /**
+   * The attempt's artifacts folder, handed to the test as DSGRADE_ARTIFACTS (the P2 rpc package
+   * writes rpc-trace.jsonl there): made fresh and writable by the test's uid. What the test writes
+   * there is untrusted and display-only (src/gotest/rpc-trace.ts reads it).
+   */
+  artifactsDir?: string;
 }
 
 export interface AttemptRun extends AttemptVerdict {
@@ -42,6 +48,11 @@ export async function runAttempt(backend: Backend, spec: AttemptSpec): Promise<A
   await fs.mkdir(spec.scratchDir, { recursive: true });
   const resultFile = path.join(spec.scratchDir, 'dsgrade-result');
   await fs.rm(resultFile, { force: true });
+  if (spec.artifactsDir) {
+    await fs.rm(spec.artifactsDir, { recursive: true, force: true });
+    // The jail gives it to the attempt's uid, the Docker backend to its container user.
+    await fs.mkdir(spec.artifactsDir, { recursive: true });
+  }
   // A fresh secret for this attempt alone, handed over on fd 3 (never the run's nonce).
   const secret = newAttemptSecret(resultFile, spec.leakCheck);
   const outcome = await backend.runProcess({
@@ -62,13 +73,14 @@ export async function runAttempt(backend: Backend, spec: AttemptSpec): Promise<A
       // races found during the test already fail it.
       GORACE: 'atexit_sleep_ms=0',
       ...spec.env,
+      ...(spec.artifactsDir ? { DSGRADE_ARTIFACTS: spec.artifactsDir } : {}),
       [SECRET_FD_VARIABLE]: String(SECRET_FD),
     },
     fd3: secret.payload,
     timeoutMs: (spec.timeoutSec + KILL_GRACE_SEC) * 1000,
     outputBudgetBytes: spec.outputBudgetBytes,
     floodLimitBytes: spec.floodLimitBytes,
-    jail: { role: 'run', writableDirs: [spec.scratchDir], race: spec.race ?? false, isolateNetwork: true },
+    jail: { role: 'run', writableDirs: [spec.scratchDir, ...(spec.artifactsDir ? [spec.artifactsDir] : [])], race: spec.race ?? false, isolateNetwork: true },
   });
   const resultRecord = await readResultFile(resultFile);
   const decided = decideAttempt({ outcome, resultRecord, key: secret.key, timeoutSec: spec.timeoutSec });

@@ -5,6 +5,7 @@
  * machine was overloaded does not count and is run again on a quiet machine (scoring/overload.ts).
  */
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { binaryName } from '../go/go-command.js';
 import { explainCompileErrors, type DiagnosticsContext } from '../go/diagnostics.js';
@@ -19,6 +20,7 @@ import { countedAttempts, OVERLOAD_ERROR, overloadLines, voidedByOverload } from
 import { scoreWithRetry, wantsAnotherRun } from '../scoring/retry.js';
 import { allOrNothing, type Scored } from '../scoring/score.js';
 import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
+import { traceReport } from './gotest-run-report.js';
 import type { Job } from './job-runner.js';
 
 export interface SuiteBlocker {
@@ -84,8 +86,15 @@ export async function gradeGoTestSuite(
     const attempts: (AttemptRun & Pick<Attempt, 'load' | 'voided'>)[] = [];
     runs.set(t.name, attempts);
     let gaveUp = false;
-    const finish = (): void => {
-      const result = resultFromAttempts(ctx, suite, t, attempts, gaveUp);
+    // The artifacts folder of the attempt the report shows (the first counted one that did not pass); the others' are removed.
+    let kept: { dir: string; reason: string; seed: string } | undefined;
+    const finish = async (): Promise<void> => {
+      let result = resultFromAttempts(ctx, suite, t, attempts, gaveUp);
+      if (result.verdict === 'failed' && kept) {
+        const seedEnv = suite.seedEnv ?? 'DSGRADE_SEED';
+        const traced = await traceReport(ctx, { suite: suite.id, test: t.name, result, reason: kept.reason, seed: kept.seed, seedEnv }, kept.dir);
+        if (traced) result = { ...resultFromAttempts(ctx, suite, t, attempts, gaveUp, traced.lines), ...(traced.link ? { runReport: traced.link } : {}) };
+      }
       results.set(t.name, result);
       ctx.progress.finished?.(result);
     };
@@ -102,6 +111,8 @@ export async function gradeGoTestSuite(
         while (wantsAnotherRun(t, countedAttempts(attempts))) {
           const i = attempts.length;
           const started = monotonicMs();
+          const env = testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv);
+          const artifactsDir = path.join(ctx.workDir, 'scratch', `${suite.id}-${t.name}-${i}.artifacts`);
           const run = await runAttempt(ctx.backend, {
             binary: bin.binary,
             pkgDir: runDir,
@@ -111,7 +122,8 @@ export async function gradeGoTestSuite(
             outputBudgetBytes: ctx.project.manifest.limits.testOutputBytes,
             floodLimitBytes: ctx.project.manifest.limits.processOutputBytes,
             race: t.race,
-            env: testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv),
+            env,
+            artifactsDir,
             // Only where the verdict uses it: a clean test pays one goroutine snapshot, a leaky one the settle window.
             ...(judgeLeaksToo && !suite.leaks!.exclude.includes(t.name) ? { leakCheck: { settleMs: suite.leaks!.settleMs, cpuWindowMs: suite.leaks!.cpuWindowMs } } : {}),
           });
@@ -119,18 +131,21 @@ export async function gradeGoTestSuite(
           cpuMs += run.usage?.cpuMs ?? 0;
           wallMs += run.durationMs;
           job.lastUsage = run.usage ? { cpuMs, wallMs } : undefined;
-          if (voidedByOverload(attempt, { ranAlone, cores: ctx.cores })) {
+          const voided = voidedByOverload(attempt, { ranAlone, cores: ctx.cores });
+          if (!voided && run.verdict !== 'passed' && !kept) kept = { dir: artifactsDir, reason: run.reason, seed: env.DSGRADE_SEED! };
+          else await fs.rm(artifactsDir, { recursive: true, force: true }).catch(() => undefined);
+          if (voided) {
             attempts.push({ ...attempt, voided: 'overload' });
             return 'rerun-when-quiet';
           }
           attempts.push(attempt);
         }
-        finish();
+        await finish();
         return 'done';
       },
-      giveUp: () => {
+      giveUp: async () => {
         gaveUp = true;
-        finish();
+        await finish();
       },
     };
     return job;
@@ -172,7 +187,8 @@ function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], ru
   return result;
 }
 
-function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: (AttemptRun & Pick<Attempt, 'load' | 'voided'>)[], gaveUp: boolean): TestResult {
+/** `traceLines`: what the failing run's rpc trace says (gotest-run-report.ts), put before the test's own output. */
+function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: (AttemptRun & Pick<Attempt, 'load' | 'voided'>)[], gaveUp: boolean, traceLines: readonly string[] = []): TestResult {
   const attempts: Attempt[] = allRuns.map((r) => ({
     verdict: r.verdict,
     durationMs: r.durationMs,
@@ -205,6 +221,7 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
   if (t.description) lines.push(`What this test checks: ${t.description}`);
   if (t.race) lines.push('This test runs with the race detector (-race).');
   if (lines.length > 0) lines.push('');
+  if (traceLines.length > 0) lines.push(...traceLines, '');
   lines.push(`--- output of the test${t.repeat > 1 && firstBad ? ' (first failing run)' : ''} ---`, shown.output.trimEnd() || '(no output)', '---');
   const durationMs = runs.reduce((a, r) => a + r.durationMs, 0);
   const summary = gaveUp ? OVERLOAD_ERROR : scored.verdict === 'passed' ? '' : retry ? `${shown.reason} (and ${retry.summary})` : shown.reason;

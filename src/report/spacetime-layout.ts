@@ -6,7 +6,36 @@
  * proxy read it to when it was delivered. Pure: numbers and the record's own entries, no HTML
  * (spacetime-svg.ts draws it).
  */
-import type { ConnEvent, NodeRun, OutputLine, RunRecord, TraceMessage } from '../scenario/run-record.js';
+import type { ConnEvent, NodeRun, OutputLine, StateChange, TraceMessage } from '../scenario/run-record.js';
+
+/**
+ * What the diagram draws. A scenario's RunRecord is one; a go test's rpc record
+ * (src/gotest/rpc-run-record.ts) is the other, which adds the peers' states (term, leader) and
+ * the stretches a peer was cut off, and may start later than 0 (a long trace keeps its end).
+ */
+export interface DiagramInput {
+  nodes: readonly { name: string; runs: readonly NodeRun[]; lines: readonly OutputLine[] }[];
+  trace: { messages: readonly TraceMessage[]; connections: readonly ConnEvent[] };
+  durationMs: number;
+  stepsRun: readonly { tMs: number; kind: string; text: string }[];
+  schedule: { links: readonly { name: string; from: string; to: string }[] };
+  states?: readonly StateChange[];
+  laneBands?: readonly { node: string; fromMs: number; toMs: number; text: string }[];
+  /** The diagram's first moment (default 0). */
+  startMs?: number;
+}
+
+/** A stretch of one lane in one state: leaders are drawn as a bar, two leaders of one term in red. */
+export interface RoleSpan {
+  node: string;
+  x: number;
+  y1: number;
+  y2: number;
+  term: number;
+  leader: boolean;
+  /** Another peer also said it led this term. */
+  conflict: boolean;
+}
 
 /** How a node's incarnation ended, as the diagram marks it. */
 export type EndKind = 'killed' | 'stopped' | 'exited' | 'crashed';
@@ -32,7 +61,7 @@ export interface DiagramLayout {
   endMs: number;
   ticks: { y: number; tMs: number; decimals: number }[];
   /** One lane per node, with its incarnations: a start mark at y1, a lifeline to y2, and how it ended. */
-  lanes: { node: string; x: number; runs: { run: NodeRun; y1: number; y2: number; end?: { y: number; kind: EndKind } }[] }[];
+  lanes: { node: string; x: number; runs: { run: NodeRun; y1: number; y2: number; end?: { y: number; kind: EndKind }; startedBefore?: true }[] }[];
   bands: { x: number; y: number; width: number; height: number; text: string }[];
   /** Step labels: the text at `labelY` (pushed down when steps are close), pointing at `y`. */
   stepLabels: { labelY: number; y: number; text: string }[];
@@ -41,20 +70,29 @@ export interface DiagramLayout {
   connections: { event: ConnEvent; x: number; y: number }[];
   /** Messages in the record (arrows.length of them are drawn). */
   messages: number;
+  /** Term and role per lane (rpc records), a label where each changes, and terms with two or more leaders. */
+  roles: RoleSpan[];
+  stateLabels: { node: string; x: number; y: number; text: string; conflict: boolean }[];
+  conflicts: { term: number; nodes: string[]; y: number }[];
+  /** Stretches a node was cut off (rpc records: `disconnect i`). */
+  laneBands: { node: string; x: number; y: number; width: number; height: number; text: string }[];
 }
 
 const LEFT = 190;
 const TOP = 46;
 const LOG_DOTS_PER_NODE = 1500;
 
-export function layoutDiagram(record: RunRecord, maxArrows: number): DiagramLayout {
+export function layoutDiagram(record: DiagramInput, maxArrows: number): DiagramLayout {
   const nodes = record.nodes.map((n) => n.name);
   const messages = record.trace.messages;
   const laneWidth = Math.max(110, Math.min(200, 900 / Math.max(1, nodes.length)));
   const width = LEFT + laneWidth * nodes.length + 40;
-  const endMs = Math.max(record.durationMs, ...messages.map((m) => m.tMs + m.delayMs), 1);
-  const height = Math.round(Math.min(4000, Math.max(700, endMs * 0.3)));
-  const y = (ms: number): number => TOP + (Math.max(0, ms) / endMs) * (height - TOP - 20);
+  const startMs = Math.max(0, record.startMs ?? 0);
+  // A loop, not Math.max(...messages): a proxy trace keeps up to 200,000 messages, more than a call's arguments.
+  const endMs = messages.reduce((end, m) => Math.max(end, m.tMs + m.delayMs), Math.max(record.durationMs, startMs + 1));
+  const spanMs = endMs - startMs;
+  const height = Math.round(Math.min(4000, Math.max(700, spanMs * 0.3)));
+  const y = (ms: number): number => TOP + (Math.max(0, ms - startMs) / spanMs) * (height - TOP - 20);
   const x = (node: string): number => {
     const i = nodes.indexOf(node);
     return LEFT + laneWidth * (i < 0 ? nodes.length : i) + laneWidth / 2;
@@ -67,15 +105,17 @@ export function layoutDiagram(record: RunRecord, maxArrows: number): DiagramLayo
     return { from, to };
   };
 
-  const tickStep = niceStep(endMs / 12);
+  const tickStep = niceStep(spanMs / 12);
   const ticks: DiagramLayout['ticks'] = [];
-  for (let t = 0; t <= endMs; t += tickStep) ticks.push({ y: y(t), tMs: t, decimals: tickStep < 100 ? 2 : tickStep < 1000 ? 1 : 0 });
+  for (let t = Math.ceil(startMs / tickStep) * tickStep; t <= endMs; t += tickStep) ticks.push({ y: y(t), tMs: t, decimals: tickStep < 100 ? 2 : tickStep < 1000 ? 1 : 0 });
 
-  const bands = partitions(record, endMs).map((b) => ({ x: LEFT, y: y(b.from), width: laneWidth * nodes.length, height: Math.max(2, y(b.to) - y(b.from)), text: b.text }));
+  const bands = partitions(record, endMs)
+    .filter((b) => b.to >= startMs)
+    .map((b) => ({ x: LEFT, y: y(b.from), width: laneWidth * nodes.length, height: Math.max(2, y(b.to) - y(b.from)), text: b.text }));
 
   const stepLabels: DiagramLayout['stepLabels'] = [];
   let labelY = 0;
-  for (const s of [...record.stepsRun].sort((a, b) => a.tMs - b.tMs)) {
+  for (const s of [...record.stepsRun].filter((st) => st.tMs >= startMs).sort((a, b) => a.tMs - b.tMs)) {
     labelY = Math.max(y(s.tMs) - 3, labelY + 13);
     stepLabels.push({ labelY, y: y(s.tMs), text: s.text });
   }
@@ -83,10 +123,13 @@ export function layoutDiagram(record: RunRecord, maxArrows: number): DiagramLayo
   const lanes = record.nodes.map((n) => ({
     node: n.name,
     x: x(n.name),
-    runs: n.runs.map((run) => ({ run, y1: y(run.startedMs), y2: y(run.end?.tMs ?? endMs), ...(run.end ? { end: { y: y(run.end.tMs), kind: endKind(run.end) } } : {}) })),
+    runs: n.runs
+      .filter((run) => (run.end?.tMs ?? endMs) >= startMs)
+      // A run that started before the diagram does has no start mark (its lifeline comes from the top).
+      .map((run) => ({ run, y1: y(run.startedMs), y2: y(run.end?.tMs ?? endMs), ...(run.end ? { end: { y: y(run.end.tMs), kind: endKind(run.end) } } : {}), ...(run.startedMs < startMs ? { startedBefore: true as const } : {}) })),
   }));
 
-  const logDots = record.nodes.flatMap((n) => n.lines.slice(0, LOG_DOTS_PER_NODE).map((line) => ({ node: n.name, x: x(n.name) + 7, y: y(line.tMs), line })));
+  const logDots = record.nodes.flatMap((n) => n.lines.filter((l) => l.tMs >= startMs).slice(0, LOG_DOTS_PER_NODE).map((line) => ({ node: n.name, x: x(n.name) + 7, y: y(line.tMs), line })));
 
   const arrows = pickArrows(messages, maxArrows).map((m): Arrow => {
     const { from, to } = ends(m.link);
@@ -100,7 +143,53 @@ export function layoutDiagram(record: RunRecord, maxArrows: number): DiagramLayo
   });
   const connections = record.trace.connections.map((event) => ({ event, x: x(ends(event.link).from) - 7, y: y(event.tMs) }));
 
-  return { width, height, top: TOP, left: LEFT, laneWidth, endMs, ticks, lanes, bands, stepLabels, logDots, arrows, connections, messages: messages.length };
+  const laneBands = (record.laneBands ?? [])
+    .filter((b) => b.toMs >= startMs && nodes.includes(b.node))
+    .map((b) => ({ node: b.node, x: x(b.node) - laneWidth / 2 + 6, y: y(b.fromMs), width: laneWidth - 12, height: Math.max(2, y(b.toMs) - y(b.fromMs)), text: b.text }));
+
+  return { width, height, top: TOP, left: LEFT, laneWidth, endMs, ticks, lanes, bands, stepLabels, logDots, arrows, connections, messages: messages.length, ...roleLayout(record.states ?? [], nodes, startMs, endMs, x, y), laneBands };
+}
+
+/**
+ * Each lane's states as spans (the state in force at `startMs` from the top), a label at each
+ * change (pushed down when changes are close), and the terms two or more peers said they led.
+ */
+export function roleLayout(
+  states: readonly StateChange[],
+  nodes: readonly string[],
+  startMs: number,
+  endMs: number,
+  x: (node: string) => number,
+  y: (ms: number) => number,
+): Pick<DiagramLayout, 'roles' | 'stateLabels' | 'conflicts'> {
+  const leadersOf = new Map<number, string[]>();
+  for (const s of states) {
+    if (!s.leader) continue;
+    const l = leadersOf.get(s.term) ?? [];
+    if (!l.includes(s.node)) l.push(s.node);
+    leadersOf.set(s.term, l);
+  }
+  const conflictTerms = new Set([...leadersOf].filter(([, l]) => l.length > 1).map(([t]) => t));
+  const roles: RoleSpan[] = [];
+  const stateLabels: DiagramLayout['stateLabels'] = [];
+  for (const node of nodes) {
+    const mine = states.filter((s) => s.node === node).sort((a, b) => a.tMs - b.tMs);
+    let labelY = 0;
+    mine.forEach((s, i) => {
+      const until = mine[i + 1]?.tMs ?? endMs;
+      if (until < startMs) return;
+      const from = Math.max(s.tMs, startMs);
+      const conflict = s.leader && conflictTerms.has(s.term);
+      roles.push({ node, x: x(node), y1: y(from), y2: y(until), term: s.term, leader: s.leader, conflict });
+      labelY = Math.max(y(from) + 4, labelY + 12);
+      stateLabels.push({ node, x: x(node) + 8, y: labelY, text: `T${s.term}${s.leader ? ' leader' : ''}`, conflict });
+    });
+  }
+  const conflicts = [...conflictTerms].sort((a, b) => a - b).map((term) => {
+    const first = Math.max(startMs, Math.min(...states.filter((s) => s.leader && s.term === term).map((s) => s.tMs)));
+    return { term, nodes: leadersOf.get(term)!, y: y(first) };
+  });
+  return { roles, stateLabels, conflicts };
 }
 
 /** A kill or restart step: fault injection; the scenario's end: stopped; otherwise by itself. */
@@ -112,7 +201,7 @@ export function endKind(end: NonNullable<NodeRun['end']>): EndKind {
 }
 
 /** Partitions in force: from a partition step to the next heal or partition (the proxy keeps one). */
-export function partitions(record: Pick<RunRecord, 'stepsRun'>, endMs: number): { from: number; to: number; text: string }[] {
+export function partitions(record: Pick<DiagramInput, 'stepsRun'>, endMs: number): { from: number; to: number; text: string }[] {
   const bands: { from: number; to: number; text: string }[] = [];
   let open: { tMs: number; text: string } | undefined;
   for (const s of record.stepsRun) {

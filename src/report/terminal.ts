@@ -105,6 +105,10 @@ export function renderTable(report: GradeReport, opts: TableOptions): string {
   const rerun = report.tests.find((t) => t.verdict === 'failed' && t.rerun)?.rerun;
   // The rerun command is meant to be copied: never cut it.
   if (rerun) lines.push(`Rerun a failed test: ${cellText(rerun)}`);
+  // Run reports (HTML) of failed scenarios and go tests: where to open them; links are never cut either.
+  const pages = report.tests.filter((t) => t.verdict !== 'passed' && t.runReport);
+  for (const t of pages.slice(0, 5)) lines.push(`Run report of ${cellText(t.id)}: ${cellText(t.runReport!)}${t.runReport!.startsWith('/') ? '' : ' (in the results folder)'}`);
+  if (pages.length > 5) lines.push(`(and ${pages.length - 5} more run reports: see each test's output)`);
   return `${lines.join('\n')}\n`;
 }
 

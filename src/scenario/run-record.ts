@@ -89,6 +89,8 @@ export interface TraceMessage {
   kind: MessageKind;
   delayMs: number;
   actions: string[];
+  /** The RPC method (a go test's rpc trace, src/gotest/rpc-run-record.ts); absent for proxied messages. */
+  method?: string;
 }
 
 /** A TCP connection event on a link. */
@@ -97,6 +99,17 @@ export interface ConnEvent {
   tMs: number;
   action: 'accept' | 'close' | 'reset' | 'refused';
   conn: number;
+}
+
+/**
+ * A node's consensus state from `tMs` on: a Raft peer's term and whether it said it was the
+ * leader, as the test saw it through GetState (a go test's rpc trace).
+ */
+export interface StateChange {
+  tMs: number;
+  node: string;
+  term: number;
+  leader: boolean;
 }
 
 /** What the proxy's trace (proxy-trace.jsonl) says, by message. */

@@ -1,9 +1,11 @@
 /**
  * The HTML reports in a real browser: Debian's headless Chromium loads the run report of a failed
- * scenario (a real run of the echo fixture, and a hand-written trace with every kind of message)
- * and the class summary; the rendered DOM must show one arrow per message of the trace (counted
- * here independently from proxy-trace.jsonl) and the same per-kind counts, and a screenshot of
- * each page is saved in this test's temp folder (the path is printed).
+ * scenario (a real run of the echo fixture, and a hand-written trace with every kind of message),
+ * the run report of a failed P2 Raft test (the double-vote mutant graded on its catcher: two
+ * leaders in one term) and the class summary; the rendered DOM must show one arrow per message of
+ * the trace (counted here independently from proxy-trace.jsonl / rpc-trace.jsonl), the same
+ * per-kind counts, a lane per peer and the two leaders, and a screenshot of each page is saved in
+ * this test's temp folder (the path is printed).
  *
  * Skipped with a message when Chromium is not installed, except under CI=true where it must be
  * (.ci/run installs it).
@@ -18,6 +20,7 @@ import { renderSummaryHtml } from '../../src/batch/summary-html.js';
 import { summarize } from '../../src/batch/summary.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import { gradeSubmission } from '../../src/pipeline/grade.js';
+import { withMutantSubmission } from '../../src/regress/mutant-submission.js';
 import { renderRunReport } from '../../src/report/run-report.js';
 import type { RunRecord } from '../../src/scenario/run-record.js';
 
@@ -133,6 +136,54 @@ describe.skipIf(!CHROMIUM && !REQUIRED)('HTML reports in headless Chromium', () 
     expect(dom).toContain('--only echo/partition-holds --seed 3');
     await screenshot(html, 'run-report-echo.png');
   });
+
+  it('shows a failed P2 Raft test: a lane per peer, an arrow per RPC of its trace, and the two leaders of one term', async () => {
+    const project = await loadManifest(path.resolve('projects/p2-raft'));
+    const mutant = project.manifest.mutants.find((m) => m.name === 'double-vote')!;
+    // One run of the catcher (the repeats are grading policy, not what this checks).
+    for (const suite of project.manifest.suites) if (suite.kind === 'gotest') for (const t of suite.tests) t.repeat = 1;
+    const results = path.join(tmp, 'p2-results');
+    const artifacts = path.join(tmp, 'p2-artifacts');
+    const report = await withMutantSubmission(project.manifest, mutant, (dir) =>
+      gradeSubmission({ project, submission: dir, only: ['2A/TestVoteOnce2A'], seed: 11, jobs: 1, artifactsDir: artifacts, resultsDir: results }),
+    );
+    const t = report.tests.find((x) => x.id === '2A/TestVoteOnce2A')!;
+    expect(t.verdict, t.output).toBe('failed');
+    expect(t.runReport).toBe('run-reports/2A/TestVoteOnce2A.html');
+    expect(t.output).toContain('run-reports/2A/TestVoteOnce2A.html');
+    expect(t.output).toMatch(/TWO LEADERS in term \d+: peers \d and \d/);
+    const html = path.join(results, t.runReport!);
+    const dom = await dumpDom(html);
+
+    // The trace as the rpc package wrote it (a copy kept with the artifacts), read without dsgrade's code.
+    const lines = (await fs.readFile(path.join(artifacts, '2A', 'TestVoteOnce2A', 'rpc-trace.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    const records = lines.map((l) => JSON.parse(l) as { kind?: string; link?: string; dir?: string; seq?: number; action?: string; node?: string; term?: number; leader?: boolean });
+    const calls = records.filter((r) => r.kind === undefined && r.link);
+    const peers = new Set(records.filter((r) => r.kind === 'state').map((r) => r.node));
+    expect(peers).toEqual(new Set(['0', '1', '2']));
+    expect(calls.length).toBeGreaterThan(5);
+    // The main diagram (a crowded end is drawn again below it, enlarged).
+    const from = dom.slice(dom.indexOf('<svg class="st" id="spacetime"'));
+    const main = from.slice(0, from.indexOf('</svg>'));
+    expect([...main.matchAll(/<text class="lane" data-node="(\w+)"/g)].map((m) => m[1])).toEqual(['0', '1', '2']);
+    const shown = domMessages(main);
+    expect(shown.total).toBe(calls.length);
+    expect(shown.keys).toEqual(new Set(calls.map((r) => `${r.link}|${r.dir}|${r.seq}`)));
+    const lost = calls.filter((r) => r.action === 'drop' || r.action === 'block').length;
+    expect((shown.byKind.dropped ?? 0) + (shown.byKind.blocked ?? 0)).toBe(lost);
+    expect(domMessages(dom).legend.blocked).toBe(shown.byKind.blocked ?? 0);
+
+    // Two peers said they led the same term: the trace shows it, and so does the page (banner, red bars).
+    const leadersByTerm = new Map<number, Set<string>>();
+    for (const r of records) if (r.kind === 'state' && r.leader) leadersByTerm.set(r.term!, (leadersByTerm.get(r.term!) ?? new Set()).add(r.node!));
+    const [term, two] = [...leadersByTerm].find(([, l]) => l.size > 1)!;
+    expect(dom).toMatch(new RegExp(`id="two-leaders"><b>⚠ Two leaders in term ${term} `));
+    const red = new Set([...dom.matchAll(new RegExp(`<rect class="role leader conflict" data-node="(\\w+)" data-term="${term}"`, 'g'))].map((m) => m[1]));
+    expect(red).toEqual(two);
+    expect(dom).toContain(`class="conflict-mark" data-term="${term}"`);
+    expect(dom).toContain('--only 2A/TestVoteOnce2A --seed 11');
+    await screenshot(html, 'run-report-p2-raft.png');
+  }, 240_000);
 
   it('renders the class summary', async () => {
     const html = path.join(tmp, 'summary.html');

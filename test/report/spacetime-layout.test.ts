@@ -125,3 +125,56 @@ describe('space-time layout', () => {
     expect([0.5, 1, 3, 7, 12, 150, 4100].map(niceStep)).toEqual([1, 1, 5, 10, 20, 200, 5000]);
   });
 });
+
+describe('space-time layout of an rpc record (terms, leaders, a late start)', () => {
+  const states = [
+    { tMs: 0, node: 'a', term: 0, leader: false },
+    { tMs: 100, node: 'a', term: 1, leader: true },
+    { tMs: 600, node: 'b', term: 2, leader: true },
+    { tMs: 700, node: 'c', term: 2, leader: true },
+    { tMs: 800, node: 'a', term: 2, leader: false },
+  ];
+
+  it('draws each peer state as a span on its lane, and two leaders of one term as a conflict', () => {
+    const d = layoutDiagram({ ...record(), states }, 100);
+    const leaders = d.roles.filter((r) => r.leader);
+    expect(leaders.map((r) => [r.node, r.term, r.conflict])).toEqual([
+      ['a', 1, false],
+      ['b', 2, true],
+      ['c', 2, true],
+    ]);
+    const a1 = leaders[0]!;
+    expect(a1.x).toBe(d.lanes[0]!.x);
+    expect(a1.y2).toBeGreaterThan(a1.y1);
+    expect(d.conflicts).toEqual([{ term: 2, nodes: ['b', 'c'], y: expect.any(Number) }]);
+    expect(d.stateLabels.map((l) => l.text)).toEqual(['T0', 'T1 leader', 'T2', 'T2 leader', 'T2 leader']);
+    expect(d.stateLabels.filter((l) => l.conflict).map((l) => l.node)).toEqual(['b', 'c']);
+  });
+
+  it('starts the time scale at startMs: earlier states are drawn from the top, earlier steps are not', () => {
+    const d = layoutDiagram({ ...record({ stepsRun: [step(1, 'heal', 100), step(2, 'heal', 700)] }), states, startMs: 500, laneBands: [{ node: 'b', fromMs: 200, toMs: 900, text: 'peer b disconnected' }] }, 100);
+    expect(d.ticks[0]!.tMs).toBeGreaterThanOrEqual(500);
+    const a1 = d.roles.find((r) => r.node === 'a' && r.term === 1)!;
+    expect(a1.y1).toBe(d.top);
+    expect(d.stepLabels).toHaveLength(1);
+    expect(d.laneBands).toHaveLength(1);
+    expect(d.laneBands[0]!.y).toBe(d.top);
+  });
+});
+
+it('lays out a record of 200,000 messages (a proxy trace at its cap) without a spread of them all', () => {
+  const messages = Array.from({ length: 200_000 }, (_, i) => msg({ seq: i, tMs: i / 100 }));
+  const d = layoutDiagram(record({ trace: { messages, connections: [], counts: zero(), truncated: false } }), 100);
+  expect(d.endMs).toBeCloseTo(1999.99);
+  expect(d.arrows).toHaveLength(100);
+});
+
+it('a lane that started before the diagram does has no start mark; one that ended before it is not drawn', () => {
+  const nodes = [
+    { name: 'a', runs: [{ incarnation: 1, startedMs: 0, pid: 1, port: 1, args: [] }], lines: [], omittedLines: 0 },
+    { name: 'b', runs: [{ incarnation: 1, startedMs: 0, pid: 2, port: 2, args: [], end: { tMs: 100, code: 0, signal: null } }, { incarnation: 2, startedMs: 600, pid: 3, port: 2, args: [] }], lines: [], omittedLines: 0 },
+  ];
+  const d = layoutDiagram({ ...record({ nodes }), startMs: 500 }, 10);
+  expect(d.lanes[0]!.runs.map((r) => r.startedBefore)).toEqual([true]);
+  expect(d.lanes[1]!.runs.map((r) => [r.run.incarnation, r.startedBefore])).toEqual([[2, undefined]]);
+});

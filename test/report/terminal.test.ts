@@ -64,6 +64,20 @@ describe('renderTable', () => {
     expect(out).not.toContain('second line');
   });
 
+  it('says where the run report of each failed test is, relative to the results folder or absolute', () => {
+    const withPages = makeReport({
+      tests: [
+        makeTest({ suite: '2A', name: 'TestVoteOnce2A', verdict: 'failed', score: 0, runReport: 'run-reports/2A/TestVoteOnce2A.html' }),
+        makeTest({ suite: 'echo', name: 'partition', verdict: 'failed', score: 0, runReport: '/tmp/art/echo/partition/report.html' }),
+        makeTest({ suite: 'ok', name: 'T', verdict: 'passed', runReport: 'run-reports/ok/T.html' }),
+      ],
+    });
+    const out = renderTable(withPages, { color: false, width: 40 });
+    expect(out).toContain('Run report of 2A/TestVoteOnce2A: run-reports/2A/TestVoteOnce2A.html (in the results folder)');
+    expect(out).toContain('Run report of echo/partition: /tmp/art/echo/partition/report.html\n');
+    expect(out).not.toContain('ok/T.html');
+  });
+
   it('omits the rerun line when nothing failed', () => {
     const out = renderTable(makeReport({ tests: [makeTest({ suite: 's', name: 'T' })], notices: [] }), { color: false });
     expect(out).not.toContain('Rerun');

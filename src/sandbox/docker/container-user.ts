@@ -34,10 +34,14 @@ export const tmpfsFor = (u: ContainerUser): string => `rw,nosuid,nodev,size=512m
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-/** Makes `dir` exist and, when dsgrade is root, belong to the container user. */
+/**
+ * Makes `dir` exist and, when dsgrade is root, belong to the container user. lchown: a link put
+ * at `dir` by a process still running in the container (the folders are inside its writable
+ * scratch) changes owner itself, never the host folder it points at.
+ */
 export async function makeWritable(user: ContainerUser, dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
-  if (isRoot()) await fs.chown(dir, user.uid, user.gid);
+  if (isRoot()) await fs.lchown(dir, user.uid, user.gid);
 }
 
 /** Folders on the way to `dir` must be passable by the container user (mkdtemp makes them 0700). */

@@ -90,15 +90,19 @@ export class DockerBackend implements Backend {
     return supervise(
       spec,
       async (onOutput) => {
-        const proc: ContainerExec = await this.run.exec({
-          file: spec.file,
-          args: spec.args,
-          cwd: spec.cwd,
-          env: spec.env,
-          stdin: spec.stdin !== undefined,
-          ...(spec.fd3 ? { fd3: spec.fd3 } : {}),
-          onOutput: (_s, chunk) => onOutput(chunk),
-        });
+        const proc: ContainerExec = await this.run.exec(
+          {
+            file: spec.file,
+            args: spec.args,
+            cwd: spec.cwd,
+            env: spec.env,
+            stdin: spec.stdin !== undefined,
+            ...(spec.fd3 ? { fd3: spec.fd3 } : {}),
+            onOutput: (_s, chunk) => onOutput(chunk),
+          },
+          // The folders the jail would give the process's uid locally (a test attempt's artifacts folder).
+          spec.jail?.writableDirs ?? [],
+        );
         // The fd 3 bytes went first (ContainerExec.start); the program's stdin follows.
         if (spec.stdin !== undefined) proc.write(spec.stdin);
         if (spec.stdin !== undefined || spec.fd3) proc.closeStdin();

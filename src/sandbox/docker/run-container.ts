@@ -62,10 +62,13 @@ export class RunContainer {
     return this.writableRoots.some((r) => dir === r || dir.startsWith(`${r}${path.sep}`));
   }
 
-  /** One process in the container; HOME, TMPDIR and the folders of files named on its command line are made writable when they may be. */
-  async exec(spec: Omit<ContainerExecSpec, 'containerId' | 'helper' | 'hostPids'>): Promise<ContainerExec> {
+  /**
+   * One process in the container; HOME, TMPDIR, the folders of files named on its command line and
+   * `writableDirs` are made writable when they may be (inside the writable roots).
+   */
+  async exec(spec: Omit<ContainerExecSpec, 'containerId' | 'helper' | 'hostPids'>, writableDirs: readonly string[] = []): Promise<ContainerExec> {
     const c = await this.ensure();
-    const dirs = [spec.env.HOME, spec.env.TMPDIR];
+    const dirs = [spec.env.HOME, spec.env.TMPDIR, ...writableDirs];
     for (const a of spec.args) if (path.isAbsolute(a) && this.isWritable(path.dirname(a))) dirs.push(path.dirname(a));
     for (const d of new Set(dirs)) if (d && this.isWritable(d)) await this.owned.writable(d);
     return ContainerExec.start(this.opts.runtime, { containerId: c.id, helper: this.opts.helper, hostPids: c.hostPids, ...spec });
