@@ -102,7 +102,7 @@ export async function gradeGoTestSuite(
       id,
       exclusive: t.exclusive,
       estimate: estimateOf(ctx, id, t.repeat),
-      run: async ({ ranAlone }) => {
+      run: async (how) => {
         if (attempts.length === 0) ctx.progress.started?.(id);
         let cpuMs = 0;
         let wallMs = 0;
@@ -131,7 +131,7 @@ export async function gradeGoTestSuite(
           cpuMs += run.usage?.cpuMs ?? 0;
           wallMs += run.durationMs;
           job.lastUsage = run.usage ? { cpuMs, wallMs } : undefined;
-          const voided = voidedByOverload(attempt, { ranAlone, cores: ctx.cores });
+          const voided = voidedByOverload(attempt, { ranAlone: how.ranAlone(), cores: ctx.cores, expectedCpuRate: job.estimate.cpuRate });
           if (!voided && run.verdict !== 'passed' && !kept) kept = { dir: artifactsDir, reason: run.reason, seed: env.DSGRADE_SEED! };
           else await fs.rm(artifactsDir, { recursive: true, force: true }).catch(() => undefined);
           if (voided) {

@@ -13,6 +13,15 @@ import { throwIfAborted } from './run-control.js';
 
 export type JobStatus = 'done' | 'rerun-when-quiet';
 
+/** What a job learns from the runner while it runs. */
+export interface RunHow {
+  /**
+   * No other job of this grading run has run beside this one since it started. It can turn false
+   * while the job runs (a backfilled job starts beside it): ask when judging an attempt.
+   */
+  ranAlone(): boolean;
+}
+
 export interface Job {
   /** The item id (`<suite>/<test>`); a studenttests run adds `#<run>`. */
   readonly id: string;
@@ -22,7 +31,7 @@ export interface Job {
    * Runs what is due of the job (its attempts: repeats, retries, or the rerun of a voided one).
    * `rerun-when-quiet`: an attempt failed while the machine was overloaded and does not count.
    */
-  run(how: { ranAlone: boolean }): Promise<JobStatus>;
+  run(how: RunHow): Promise<JobStatus>;
   /** No quiet rerun could be had: the job's verdict is the overload error. */
   giveUp(): void | Promise<void>;
   /** What the job's last run measurably used (the scheduler learns the submission's weight from it). */
@@ -58,16 +67,21 @@ export async function runJobs(jobs: readonly Job[], opts: RunJobsOptions): Promi
   const scheduler = new CpuScheduler(jobs, opts.capacity);
   const running = new Map<string, Promise<void>>();
   const quiet: Job[] = [];
+  // Jobs that had another job beside them at some point of their run.
+  const shared = new Set<string>();
+  const howFor = (id: string): RunHow => ({ ranAlone: () => !shared.has(id) });
   let failure: unknown;
   while (!scheduler.done) {
     throwIfAborted(opts.signal);
     if (failure) throw failure;
     for (const s of scheduler.start(monotonicMs(), overloadedNow(opts.probe))) {
       const job = byId.get(s.id)!;
+      shared.delete(job.id);
+      if (running.size > 0) for (const id of [job.id, ...running.keys()]) shared.add(id);
       running.set(
         job.id,
         job
-          .run({ ranAlone: job.exclusive })
+          .run(howFor(job.id))
           .then((status) => {
             scheduler.finish(job.id, job.lastUsage);
             if (status === 'rerun-when-quiet') quiet.push(job);
@@ -96,7 +110,8 @@ export async function runJobs(jobs: readonly Job[], opts: RunJobsOptions): Promi
       await job.giveUp();
       continue;
     }
-    const status = await job.run({ ranAlone: true });
+    shared.delete(job.id);
+    const status = await job.run(howFor(job.id));
     if (status === 'rerun-when-quiet') {
       if (tries.get(job)! < QUIET_RERUNS) quiet.push(job);
       else await job.giveUp();

@@ -162,12 +162,12 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
       id,
       exclusive: sc.exclusive,
       estimate: estimateOf(ctx, id),
-      run: async ({ ranAlone }) => {
+      run: async (how) => {
         if (attempts.length === 0) ctx.progress.started?.(id);
         const { outcome, attempt } = await runOne(sc, attempts);
         last = outcome;
         job.lastUsage = attempt.usage ? { cpuMs: attempt.usage.cpuMs, wallMs: attempt.durationMs } : undefined;
-        if (voidedByOverload(attempt, { ranAlone, cores: ctx.cores })) {
+        if (voidedByOverload(attempt, { ranAlone: how.ranAlone(), cores: ctx.cores, expectedCpuRate: job.estimate.cpuRate })) {
           attempts.push({ ...attempt, voided: 'overload' });
           return 'rerun-when-quiet';
         }

@@ -70,7 +70,7 @@ export async function gradeStudentTests(
         id: `${suite.id}/${key}#${i + 1}`,
         exclusive: false,
         estimate: estimateOf(ctx, `${suite.id}/${key}`),
-        run: async ({ ranAlone }) => {
+        run: async (how) => {
           // A run that hit the time limit decides its variant: waiting the limit out again
           // would cost minutes per variant, and a test blocked forever blocks again.
           if (perRun.get(key)!.some((r) => 'timedOut' in r && r.timedOut)) return 'done';
@@ -83,7 +83,7 @@ export async function gradeStudentTests(
           }
           const run: TestRun = { ...r, load: loadSince(ctx, started) };
           job.lastUsage = run.usage ? { cpuMs: run.usage.cpuMs, wallMs: run.durationMs } : undefined;
-          if (key === 'correct' && voidedByOverload({ verdict: run.testsPassed ? 'passed' : 'failed', durationMs: run.durationMs, ...(run.usage ? { usage: run.usage } : {}), load: run.load! }, { ranAlone, cores: ctx.cores })) {
+          if (key === 'correct' && voidedByOverload({ verdict: run.testsPassed ? 'passed' : 'failed', durationMs: run.durationMs, ...(run.usage ? { usage: run.usage } : {}), load: run.load! }, { ranAlone: how.ranAlone(), cores: ctx.cores, expectedCpuRate: job.estimate.cpuRate })) {
             voided.get(key)!.push(run);
             return 'rerun-when-quiet';
           }

@@ -5,8 +5,9 @@
  * the decision, the words; pipeline/job-runner.ts does the waiting and the rerunning.
  *
  * It never masks a real failure: a failure that repeats on a quiet machine counts, and so does one
- * the attempt caused itself — when it ran alone and its own processes used most of the cores,
- * the overload was the submission's (a busy loop), not the machine's.
+ * the attempt caused itself — when it ran alone and its own processes used most of the cores, or
+ * half of them and at least twice what the reference's run of the same test uses (timings.json),
+ * the overload was the submission's (a busy loop, a fork bomb), not the machine's.
  */
 import type { ResourceUsage } from '../core/resource-usage.js';
 import type { LoadFigures } from '../core/load-figures.js';
@@ -18,6 +19,13 @@ export const OVERLOAD_ERROR = 'the grading machine was overloaded; this test wil
 
 /** An attempt that ran alone and used this share of the cores itself overloaded the machine itself. */
 export const SELF_LOAD_SHARE = 0.75;
+/**
+ * Or this share, when that is also OVER_REFERENCE times what the reference uses for the same test:
+ * on a machine where something else takes a core, a spinning submission cannot reach 75 %, yet
+ * its overload is still its own. The reference's rate keeps a correct heavy test out of it.
+ */
+export const SELF_LOAD_SHARE_OVER_REFERENCE = 0.5;
+export const OVER_REFERENCE = 2;
 
 export interface JudgedAttempt {
   verdict: Verdict;
@@ -31,6 +39,8 @@ export interface OverloadContext {
   ranAlone: boolean;
   /** Cores available to student processes. */
   cores: number;
+  /** The reference's CPU rate for this test (the project's timings.json), when it is known. */
+  expectedCpuRate?: number | undefined;
 }
 
 /** Whether the attempt is void: it failed, the probe showed overload, and the overload was not the attempt's own. */
@@ -39,10 +49,16 @@ export function voidedByOverload(a: JudgedAttempt, ctx: OverloadContext): boolea
   return !selfInflicted(a, ctx);
 }
 
-/** The attempt ran alone and its own process tree used at least SELF_LOAD_SHARE of the cores. */
+/**
+ * The attempt ran alone and its own process tree used at least SELF_LOAD_SHARE of the cores, or
+ * SELF_LOAD_SHARE_OVER_REFERENCE of them and OVER_REFERENCE times the reference's rate.
+ */
 export function selfInflicted(a: JudgedAttempt, ctx: OverloadContext): boolean {
   if (!ctx.ranAlone || !a.usage || a.durationMs <= 0) return false;
-  return a.usage.cpuMs / a.durationMs >= SELF_LOAD_SHARE * ctx.cores;
+  const rate = a.usage.cpuMs / a.durationMs;
+  if (rate >= SELF_LOAD_SHARE * ctx.cores) return true;
+  const reference = ctx.expectedCpuRate;
+  return reference !== undefined && rate >= SELF_LOAD_SHARE_OVER_REFERENCE * ctx.cores && rate >= OVER_REFERENCE * reference;
 }
 
 /** How many quiet reruns a job gets before its verdict is the overload error. */
@@ -64,7 +80,7 @@ export function overloadLines(attempts: readonly Attempt[], gaveUp: boolean, ctx
       lines.push(`Run ${i + 1} failed while the grading machine was overloaded (${describeLoad(a.load)}). It does not count: dsgrade ran the test again once the machine was quiet.`);
     } else if (a.verdict === 'failed' && a.load?.overloaded && a.usage && a.durationMs > 0) {
       lines.push(
-        `Run ${i + 1} failed while the machine was overloaded by this test itself: it ran alone and its processes used ${(a.usage.cpuMs / a.durationMs).toFixed(2)} of the ${ctx.cores} cores (${describeLoad(a.load)}). Look for busy loops (a for/select with a default case, polling without sleeping).`,
+        `Run ${i + 1} failed while the machine was overloaded by this test itself: it ran alone and its processes used ${(a.usage.cpuMs / a.durationMs).toFixed(2)} of the ${ctx.cores} cores (${describeLoad(a.load)}). Look for busy loops (a for/select with a default case, polling without sleeping) and for processes or goroutines started in a loop.`,
       );
     }
   });

@@ -4,7 +4,7 @@
  * it for real beside a P0 grade.
  */
 import { describe, expect, it } from 'vitest';
-import { runJobs, type Job, type JobStatus } from '../../src/pipeline/job-runner.js';
+import { runJobs, type Job, type JobStatus, type RunHow } from '../../src/pipeline/job-runner.js';
 import { monotonicMs, type LoadProbe, type ProbeWindow } from '../../src/sandbox/load-probe.js';
 
 /** A probe whose machine is overloaded (stall share 0.9) while `busy()` says so, else idle. */
@@ -32,9 +32,10 @@ function job(id: string, script: JobStatus[], log: string[], more: Partial<Job> 
     exclusive: false,
     estimate: { wallMs: 10, cpuRate: 0.1 },
     gaveUp: false,
-    run: async ({ ranAlone }: { ranAlone: boolean }) => {
-      log.push(`${id}${ranAlone ? ' alone' : ''}`);
+    // Logged at the end: whether the job had the machine to itself for its whole run.
+    run: async (how: RunHow) => {
       await new Promise((r) => setTimeout(r, 10));
+      log.push(`${id}${how.ranAlone() ? ' alone' : ''}`);
       return script[Math.min(calls++, script.length - 1)]!;
     },
     giveUp: () => {
@@ -61,14 +62,41 @@ describe('runJobs', () => {
     const a = job('a', ['rerun-when-quiet'], log);
     const t0 = monotonicMs();
     await runJobs([a], { capacity, probe: scriptedProbe(() => monotonicMs() - t0 > 15), timing: fast });
-    expect(log).toEqual(['a', 'a gave up']);
+    expect(log).toEqual(['a alone', 'a gave up']);
   });
 
   it('gives a job two quiet reruns at most', async () => {
     const log: string[] = [];
     const a = job('a', ['rerun-when-quiet'], log);
     await runJobs([a], { capacity, probe: scriptedProbe(() => false), timing: fast });
-    expect(log).toEqual(['a', 'a alone', 'a alone', 'a gave up']);
+    expect(log).toEqual(['a alone', 'a alone', 'a alone', 'a gave up']);
+  });
+
+  it('a job is alone only while no other job runs beside it: one started beside it later takes that away', async () => {
+    const log: string[] = [];
+    const seen: boolean[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const long = job('long', ['done'], log, {
+      estimate: { wallMs: 1000, cpuRate: 0.1 },
+      run: async (how: RunHow) => {
+        seen.push(how.ranAlone());
+        await gate;
+        seen.push(how.ranAlone());
+        return 'done';
+      },
+    });
+    // Heavy: it fits only once the probe stops saying overloaded, i.e. after `long` started alone.
+    let busy = true;
+    const late = job('late', ['done'], log, {
+      run: async () => {
+        release();
+        return 'done';
+      },
+    });
+    setTimeout(() => (busy = false), 40);
+    await runJobs([long, late], { capacity, probe: scriptedProbe(() => busy), timing: fast });
+    expect(seen).toEqual([true, false]);
   });
 
   it('starts nothing new beside running jobs while the machine is overloaded', async () => {
@@ -84,7 +112,8 @@ describe('runJobs', () => {
       estimate: { wallMs: 1000, cpuRate: 0.1 },
     });
     await runJobs([slow, job('b', ['done'], log)], { capacity, probe: scriptedProbe(() => busy), timing: fast });
-    expect(log).toEqual(['slow', 'b']);
+    // b waited until slow had ended, so it ran alone.
+    expect(log).toEqual(['slow', 'b alone']);
   });
 
   it('passes a job failure on after the run stops starting jobs', async () => {

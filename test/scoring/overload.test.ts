@@ -28,6 +28,19 @@ describe('voidedByOverload', () => {
     // Alone but light: the overload came from elsewhere.
     expect(voidedByOverload({ ...spinning, usage: usage(200) }, { ranAlone: true, cores: 2 })).toBe(true);
   });
+
+  it('keeps a failure the attempt caused itself on a machine where something else takes a core: half the cores and twice the reference', () => {
+    // 1.38 cores of 2 (a fork bomb beside another grader), where the reference's run uses 0.31.
+    const bomb = { verdict: 'failed' as const, durationMs: 715, load: busy, usage: usage(985) };
+    expect(selfInflicted(bomb, { ranAlone: true, cores: 2 })).toBe(false);
+    expect(selfInflicted(bomb, { ranAlone: true, cores: 2, expectedCpuRate: 0.31 })).toBe(true);
+    expect(voidedByOverload(bomb, { ranAlone: true, cores: 2, expectedCpuRate: 0.31 })).toBe(false);
+    // A correct heavy test (the reference uses 1.2 cores for it) is not blamed for the machine's load.
+    expect(voidedByOverload(bomb, { ranAlone: true, cores: 2, expectedCpuRate: 1.2 })).toBe(true);
+    // Under half the cores it is never the attempt's own, whatever the reference uses.
+    expect(voidedByOverload({ ...bomb, usage: usage(600) }, { ranAlone: true, cores: 2, expectedCpuRate: 0.05 })).toBe(true);
+    expect(voidedByOverload(bomb, { ranAlone: false, cores: 2, expectedCpuRate: 0.31 })).toBe(true);
+  });
 });
 
 describe('overloadLines', () => {
