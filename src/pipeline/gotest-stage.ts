@@ -103,7 +103,7 @@ export async function gradeGoTestSuite(
         // a voided attempt is replaced once the machine is quiet, with its run's seed.
         while (wantsAnotherRun(t, countedAttempts(attempts))) {
           const i = attempts.length;
-          const seed = testSeed(ctx.seed, id, countedAttempts(attempts).length);
+          const seed = nextRunSeed(ctx.seed, id, attempts);
           const started = monotonicMs();
           const run = await runAttempt(ctx.backend, {
             binary: bin.binary,
@@ -276,6 +276,15 @@ export function seedRerunCommand(suite: Pick<GoTestSuite, 'package' | 'seedEnv'>
 export function testSeed(gradeSeed: number, testId: string, runIndex = 0): number {
   const digest = createHash('sha256').update(runIndex === 0 ? `${gradeSeed}\0${testId}` : `${gradeSeed}\0${testId}\0${runIndex}`).digest();
   return digest.readUInt32BE(0) & 0x7fffffff;
+}
+
+/**
+ * The seed of the next attempt of a test: that of the next counted run. An attempt voided by
+ * overload does not count, so the attempt that replaces it gets its seed: the run is redone, not
+ * skipped, and the pass rate is over the same seeds as on a quiet machine.
+ */
+export function nextRunSeed(gradeSeed: number, testId: string, attempts: readonly Pick<Attempt, 'voided'>[]): number {
+  return testSeed(gradeSeed, testId, countedAttempts(attempts).length);
 }
 
 /** The environment that hands a test process its seed: DSGRADE_SEED always, and the suite's `seedEnv` (e.g. RPC_SEED) when it names one. */
