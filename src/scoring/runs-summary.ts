@@ -52,7 +52,7 @@ export function passRateText(s: RunsSummary): string | undefined {
 
 /** The rerun line of one failing run, honest about what its seed replays. */
 export function rerunLine(s: Pick<RunsSummary, 'replays'>, f: RunsSummary['failing'][number]): string {
-  return `Run ${f.run} (seed ${f.seed}) reruns with ${s.replays} — not the same goroutine interleaving, so it may pass — with: ${f.rerun}`;
+  return `Run ${f.run} (seed ${f.seed}) reruns with ${s.replays} — not the same goroutine interleaving, so it may pass — in the module folder with the staff tests: ${f.rerun}`;
 }
 
 /**

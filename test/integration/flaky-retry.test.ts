@@ -165,7 +165,7 @@ describe('pass-rate grading (runs + passRule)', () => {
     expect(t.runs!.failing.map((f) => f.seed)).toEqual(odd);
     expect(t.summary).toContain(`passed ${6 - odd.length} of 6 runs (failing seed`);
     expect(t.runs!.failing[0]!.rerun).toBe(`DSGRADE_SEED=${odd[0]} FLIP_SEED=${odd[0]} go test -count=1 -run '^TestSeedParity$' ./flip`);
-    expect(t.output).toContain(`reruns with the same seed — not the same goroutine interleaving, so it may pass — with: ${t.runs!.failing[0]!.rerun}`);
+    expect(t.output).toContain(`reruns with the same seed — not the same goroutine interleaving, so it may pass — in the module folder with the staff tests: ${t.runs!.failing[0]!.rerun}`);
     // The same grade seed gives every run the same seed again.
     const again = await gradeSubmission({ project, submission: path.join(project.manifest.dir, 'reference'), only: ['seeded/TestSeedParity'], seed: 5, workRoot: tmp });
     expect(again.tests[0]!.attempts.filter((a) => !a.voided).map((a) => a.seed)).toEqual(seeds);

@@ -54,7 +54,7 @@ describe('renderTable', () => {
     const at = lines.indexOf('Runs that failed (each run has its own seed):');
     expect(at).toBeGreaterThan(0);
     expect(lines[at + 1]).toMatch(/^ {2}2B\/TestFigure8_2B: passed 7 of 8 runs \(failing seed 123\); pass rate 88 % \(95 % confidence interval 53 %–98 %/);
-    expect(lines[at + 2]).toBe(`    Run 3 (seed 123) reruns with the same network faults — not the same goroutine interleaving, so it may pass — with: ${RUNS.failing[0]!.rerun}`);
+    expect(lines[at + 2]).toBe(`    Run 3 (seed 123) reruns with the same network faults — not the same goroutine interleaving, so it may pass — in the module folder with the staff tests: ${RUNS.failing[0]!.rerun}`);
     // No section when every run passed.
     const clean = renderTable(makeReport({ tests: [makeTest({ suite: '2B', name: 'TestX', runs: { ...RUNS, passed: 8, failed: 0, passRate: 1, failing: [] } })] }), { color: false });
     expect(clean).not.toContain('Runs that failed');

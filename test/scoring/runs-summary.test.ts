@@ -46,7 +46,7 @@ describe('the words', () => {
 
   it('a rerun line never claims to reproduce the run', () => {
     const line = rerunLine(s, s.failing[0]!);
-    expect(line).toBe(`Run 2 (seed 123) reruns with the same network faults — not the same goroutine interleaving, so it may pass — with: ${rerun(123)}`);
+    expect(line).toBe(`Run 2 (seed 123) reruns with the same network faults — not the same goroutine interleaving, so it may pass — in the module folder with the staff tests: ${rerun(123)}`);
     expect(line).not.toMatch(/reproduc/i);
   });
 
