@@ -66,7 +66,8 @@ export async function regressCommand(opts: RegressCommandOptions): Promise<numbe
 
 function line(r: RegressionRow, paint: (ok: boolean, s: string) => string): string {
   const range = r.range ? ` (${formatRange(r.range)})` : '';
-  const what = r.quick ? `catchers failed ${r.got}/${r.expected}` : `expected ${formatPoints(r.expected).padStart(5)}${range}  got ${formatPoints(r.got).padStart(5)} / ${formatPoints(r.max)}`;
+  const runs = r.catcherRuns ? ` (in ${r.catcherRuns.failed} of their ${r.catcherRuns.total} runs)` : '';
+  const what = r.quick ? `catchers failed ${r.got}/${r.expected}${runs}` : `expected ${formatPoints(r.expected).padStart(5)}${range}  got ${formatPoints(r.got).padStart(5)} / ${formatPoints(r.max)}`;
   const label = r.ok ? 'OK      ' : r.staffBugs?.length ? 'STAFFBUG' : 'MISMATCH';
   return `  ${paint(r.ok, label)}  ${r.kind.padEnd(9)}  ${r.name.padEnd(24)}  ${what}  ${formatDuration(r.durationMs)}`;
 }

@@ -26,6 +26,8 @@ export interface RegressionRow {
   seed: number;
   /** Tests whose outcome explains a mismatch: failures for the reference, all non-passes for mutants. */
   notable: { id: string; verdict: string; summary: string }[];
+  /** Quick mode: the catchers' counted runs, and how many of them failed (a catcher should fail every run). */
+  catcherRuns?: { failed: number; total: number };
   /** References only: tests that failed in any run, whatever the score (staff-bugs.ts). */
   staffBugs?: StaffBug[];
   /** The grade behind the row (absent for the stability row, which aggregates many). */
@@ -78,6 +80,8 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
       const r = row(mutant.name, 'mutant', mutant.catchers.length, report, true);
       r.got = caught;
       r.ok = caught === mutant.catchers.length;
+      const runs = report.tests.filter((t) => mutant.catchers.includes(t.id)).flatMap((t) => t.attempts.filter((a) => !a.voided));
+      r.catcherRuns = { failed: runs.filter((a) => a.verdict === 'failed').length, total: runs.length };
       push(r);
     } else {
       push(row(mutant.name, 'mutant', mutant.expectedScore, report, false, mutant.scoreRange));

@@ -87,6 +87,8 @@ describe('regress with several references', () => {
     const rows = await regress({ project: project(refs), quick: true });
     expect(graded).toEqual([{ submission: '/r/main' }, { submission: '/r/permissive' }, { submission: '/m/broken', only: ['a/TestX'] }]);
     expect(rows.every((r) => r.ok)).toBe(true);
+    // The mutant's catcher failed its one run.
+    expect(rows[2]!.catcherRuns).toEqual({ failed: 1, total: 1 });
   });
 
   it('the shorthand\'s one reference keeps the row name "reference"', async () => {
