@@ -5,7 +5,12 @@
  * overload rule voided, and across runs how many test verdicts changed — the number the "a
  * reference passes every time" claim rests on.
  *
- * BENCH_STABILITY_PROJECT (default projects/p1-lsp), BENCH_STABILITY_REFERENCE (a reference's
+ * A test with several runs (manifest `runs`) counts every run: a run that failed inside a test
+ * whose pass rule still passed it is listed (testsWithFailedRuns) and fails the bench, because on a
+ * reference it is a staff bug (src/regress/staff-bugs.ts).
+ *
+ * BENCH_STABILITY_PROJECT (default projects/p1-lsp; `stability-p2` is this bench on
+ * projects/p2-raft), BENCH_STABILITY_REFERENCE (a reference's
  * name; default the primary; "all": every reference, the runs shared out among them and each
  * reference's verdicts compared across its own runs),
  * BENCH_STABILITY_RUNS (default 20), BENCH_STABILITY_SEED (default 20261126). Progress goes to
@@ -15,8 +20,8 @@ import os from 'node:os';
 import { findFlaky } from '../src/flaky/flaky.js';
 import { loadManifest } from '../src/manifest/load.js';
 
-export async function benchStability(): Promise<Record<string, unknown>> {
-  const projectDir = process.env.BENCH_STABILITY_PROJECT ?? 'projects/p1-lsp';
+export async function benchStability(defaultProject = 'projects/p1-lsp'): Promise<Record<string, unknown>> {
+  const projectDir = process.env.BENCH_STABILITY_PROJECT ?? defaultProject;
   const runs = Number(process.env.BENCH_STABILITY_RUNS ?? 20);
   const seed = Number(process.env.BENCH_STABILITY_SEED ?? 20261126);
   const project = await loadManifest(projectDir);
@@ -27,6 +32,7 @@ export async function benchStability(): Promise<Record<string, unknown>> {
     throw new Error(`${projectDir}/dsgrade.json names no reference ${wanted === undefined ? 'solution' : `"${wanted}"`} (references: ${known})`);
   }
   const changed = new Set<string>();
+  const failedRuns = new Set<string>();
   const perRun: Run[] = [];
   let fullMarksRuns = 0;
   // Each reference's runs are counted on their own: a verdict changes within one reference's grades.
@@ -37,6 +43,7 @@ export async function benchStability(): Promise<Record<string, unknown>> {
     perRun.push(...r.perRun);
     fullMarksRuns += r.perRun.filter((x) => x.score === x.max).length;
     for (const id of r.changed) changed.add(`${ref!.name}: ${id}`);
+    for (const run of r.perRun) for (const f of run.failedRuns) failedRuns.add(`${ref!.name}: ${f.split(' ')[0]}`);
   }
   perRun.sort((a, b) => a.index - b.index);
   const walls = perRun.map((r) => r.wallSec);
@@ -49,6 +56,8 @@ export async function benchStability(): Promise<Record<string, unknown>> {
     firstSeed: seed,
     fullMarksRuns,
     testsWithChangedVerdict: [...changed],
+    testsWithFailedRuns: [...failedRuns],
+    failedRuns: perRun.reduce((a, r) => a + r.failedRuns.length, 0),
     voidedRuns: perRun.reduce((a, r) => a + r.voided, 0),
     wallSec: { min: Math.min(...walls), median: median(walls), max: Math.max(...walls) },
     serialSec: { min: Math.min(...serials), median: median(serials), max: Math.max(...serials) },
@@ -67,6 +76,8 @@ interface Run {
   voided: number;
   load: string;
   notPassed: string[];
+  /** Every counted run that failed, as "<test id> seed <seed>" (also inside a test its pass rule passed). */
+  failedRuns: string[];
 }
 
 async function stabilityOf(project: Awaited<ReturnType<typeof loadManifest>>, refName: string, reference: string, indexes: number[], seed: number, total: number): Promise<{ perRun: Run[]; changed: string[] }> {
@@ -95,10 +106,11 @@ async function stabilityOf(project: Awaited<ReturnType<typeof loadManifest>>, re
           voided: report.tests.reduce((n, t) => n + t.attempts.filter((a) => a.voided).length, 0),
           load,
           notPassed: report.tests.filter((t) => t.verdict !== 'passed').map((t) => `${t.id}: ${t.verdict} — ${t.summary}`),
+          failedRuns: report.tests.flatMap((t) => t.attempts.filter((a) => !a.voided && a.verdict === 'failed').map((a) => `${t.id} seed ${a.seed ?? '?'}`)),
         };
         perRun.push(run);
         console.error(
-          `stability: run ${index + 1}/${total} ${refName} seed ${runSeed} (load ${load}): ${run.score}/${run.max} in ${run.wallSec} s wall, ${run.serialSec} s serial${run.voided ? `, ${run.voided} run(s) voided by overload` : ''}${run.notPassed.length ? ` — ${run.notPassed.join('; ')}` : ''}`,
+          `stability: run ${index + 1}/${total} ${refName} seed ${runSeed} (load ${load}): ${run.score}/${run.max} in ${run.wallSec} s wall, ${run.serialSec} s serial${run.voided ? `, ${run.voided} run(s) voided by overload` : ''}${run.failedRuns.length ? `, failed runs: ${run.failedRuns.join(', ')}` : ''}${run.notPassed.length ? ` — ${run.notPassed.join('; ')}` : ''}`,
         );
         load = '';
       },

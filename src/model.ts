@@ -31,6 +31,32 @@ export interface Attempt {
    * again once the machine was quiet (src/scoring/overload.ts).
    */
   voided?: 'overload';
+  /** The seed the attempt got (DSGRADE_SEED and the suite's seedEnv), for go tests. */
+  seed?: number;
+}
+
+/**
+ * A go test graded over several runs (manifest `runs`, docs/manifest.md#runs-and-passrule): how
+ * many counted runs passed, the rule that scored them, the pass rate with its 95 % interval, and
+ * every failing run with its seed and the command that reruns it.
+ */
+export interface RunsSummary {
+  /** Counted runs: voided ones (overload) are not counted; retry reruns are. */
+  counted: number;
+  passed: number;
+  failed: number;
+  /** Runs dsgrade could not decide: neither a pass nor a failure. */
+  errors: number;
+  /** The scoring rule in words ("every run must pass", …). */
+  rule: string;
+  /** passed / (passed + failed); absent when no run was decided. */
+  passRate?: number;
+  /** Wilson score interval (95 %) of the pass rate. */
+  interval?: { low: number; high: number };
+  /** Each failing run: its number among the counted runs (from 1), its seed, the command that reruns it. */
+  failing: { run: number; seed: number; rerun: string }[];
+  /** What a rerun with the same seed replays, as the rerun line says it ("the same network faults"). */
+  replays: string;
 }
 
 export interface TestResult {
@@ -54,6 +80,8 @@ export interface TestResult {
   attempts: Attempt[];
   /** Mixed outcomes across repeats. */
   flaky: boolean;
+  /** A go test with several counted runs: its pass rate and failing seeds. */
+  runs?: RunsSummary;
   /** Run report of a failed scenario (HTML), relative to the results folder, or absolute. */
   runReport?: string;
 }

@@ -48,7 +48,7 @@ ${
   flakyTests.length === 0
     ? '<p class="muted">No test had mixed outcomes or passed only after a retry. Run <code>dsgrade flaky &lt;submission&gt; --runs N</code> to look harder.</p>'
     : `<table><tr><th>test</th><th class="num">submissions</th><th>where</th></tr>
-${flakyTests.map((t) => `<tr><td class="mono">${esc(t.id)}</td><td class="num">${t.flakyIn.length}</td><td>${t.flakyIn.slice(0, 12).map((id) => `<a href="${esc(link(id))}">${esc(id)}</a>`).join(', ')}${t.flakyIn.length > 12 ? ', …' : ''}</td></tr>`).join('\n')}
+${flakyTests.map((t) => `<tr><td class="mono">${esc(t.id)}</td><td class="num">${t.flakyIn.length}</td><td>${t.flakyIn.slice(0, 12).map((id) => `<a href="${esc(link(id))}">${esc(id)}</a>${t.runsIn?.[id] ? ` <span class="muted">(${esc(t.runsIn[id])})</span>` : ''}`).join(', ')}${t.flakyIn.length > 12 ? ', …' : ''}</td></tr>`).join('\n')}
 </table>`
 }
 ${
@@ -95,9 +95,10 @@ function histogram(rows: SummaryRow[], maxScore: number): string {
 function passRateTable(s: ClassSummary): string {
   const rows = s.tests.map((t) => {
     const pct = Math.round(t.passRate * 100);
-    return `<tr><td class="mono">${esc(t.id)}</td><td>${esc(t.name)}</td><td class="num">${formatPoints(t.maxScore)}</td><td><span class="barbg"><span class="bar" style="width:${pct}%"></span></span>${pct}%</td><td class="num pass">${t.passed}</td><td class="num fail">${t.failed}</td><td class="num err">${t.errors}</td></tr>`;
+    const runs = t.runsPassed ? `${t.runsPassed.passed}/${t.runsPassed.decided}` : '';
+    return `<tr><td class="mono">${esc(t.id)}</td><td>${esc(t.name)}</td><td class="num">${formatPoints(t.maxScore)}</td><td><span class="barbg"><span class="bar" style="width:${pct}%"></span></span>${pct}%</td><td class="num pass">${t.passed}</td><td class="num fail">${t.failed}</td><td class="num err">${t.errors}</td><td class="num">${runs}</td></tr>`;
   });
-  return `<table><tr><th>test</th><th>name</th><th class="num">points</th><th>pass rate</th><th class="num">passed</th><th class="num">failed</th><th class="num">errors</th></tr>
+  return `<table><tr><th>test</th><th>name</th><th class="num">points</th><th>pass rate</th><th class="num">passed</th><th class="num">failed</th><th class="num">errors</th><th class="num" title="a test with several runs per grade: its runs over every submission, passed of decided">runs passed</th></tr>
 ${rows.join('\n')}</table>`;
 }
 

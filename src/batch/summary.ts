@@ -3,7 +3,8 @@
  * duration, flakiness) for the HTML page. Pure: the same reports give the same summary, whichever
  * machine or shard graded them (durations are kept out of the CSV for that reason).
  */
-import type { Verdict } from '../model.js';
+import type { TestResult, Verdict } from '../model.js';
+import { runsHeadline } from '../scoring/runs-summary.js';
 import type { StoredReport } from './out-dir.js';
 import type { Submitter } from './gradescope-export.js';
 
@@ -40,6 +41,10 @@ export interface TestStat {
   slowestSubmission: string;
   /** Submissions in which this test was flaky (mixed outcomes, or passed after a retry). */
   flakyIn: string[];
+  /** A test with several runs per grade (manifest `runs`): its runs over every submission, passed of decided. */
+  runsPassed?: { passed: number; decided: number };
+  /** Per submission in flakyIn that has runs: "passed 7 of 8 runs (failing seed 123)". */
+  runsIn?: Record<string, string>;
 }
 
 export interface ClassSummary {
@@ -51,6 +56,15 @@ export interface ClassSummary {
   tests: TestStat[];
   /** Submissions dsgrade could not grade at all. */
   gradingErrors: { id: string; message: string }[];
+}
+
+/** The pooled runs of a test with several runs per grade, and each flaky submission's headline. */
+function runsOf(results: readonly { sub: string; t: TestResult }[]): Pick<TestStat, 'runsPassed' | 'runsIn'> {
+  const withRuns = results.filter((x) => x.t.runs);
+  if (withRuns.length === 0) return {};
+  const passed = withRuns.reduce((n, x) => n + x.t.runs!.passed, 0);
+  const decided = withRuns.reduce((n, x) => n + x.t.runs!.passed + x.t.runs!.failed, 0);
+  return { runsPassed: { passed, decided }, runsIn: Object.fromEntries(withRuns.filter((x) => x.t.flaky).map((x) => [x.sub, runsHeadline(x.t.runs!)])) };
 }
 
 export function summarize(reports: readonly StoredReport[], gradingErrors: readonly { id: string; message: string }[] = []): ClassSummary {
@@ -107,6 +121,7 @@ export function summarize(reports: readonly StoredReport[], gradingErrors: reado
       maxMs: slowest?.t.durationMs ?? 0,
       slowestSubmission: slowest?.sub ?? '',
       flakyIn: runs.filter((x) => x.t.flaky).map((x) => x.sub),
+      ...runsOf(runs),
     };
   });
   const first = sorted[0]?.report;

@@ -6,6 +6,8 @@ import { EXIT } from './exit-codes.js';
 import { findFlaky, type FlakyTestStat } from '../flaky/flaky.js';
 import { loadManifest } from '../manifest/load.js';
 import { checkOnly } from '../pipeline/planned-items.js';
+import path from 'node:path';
+import { STAFF_BUG_FIX } from '../regress/staff-bugs.js';
 import { formatPoints } from '../report/format.js';
 import { processIO, type CommandIO } from './io.js';
 
@@ -48,20 +50,32 @@ export async function flakyCommand(opts: FlakyCommandOptions): Promise<number> {
     io.stdout.write(`${renderFlakyTable(result.tests, opts.runs)}\n`);
     io.stdout.write(`Seeds: ${result.seeds.join(', ')}\n`);
     const flaky = result.tests.filter((t) => t.flaky);
-    const first = flaky[0] ?? result.tests.find((t) => t.failingSeeds.length > 0);
-    if (first) io.stdout.write(`Rerun one failing run: ${rerunBase} --only ${first.id} --seed ${first.failingSeeds[0]}\n`);
+    const first = flaky[0] ?? result.tests.find((t) => t.failingSeeds.length > 0 || t.failedRuns > 0);
+    const gradeSeed = first?.failingSeeds[0] ?? first?.failingRuns[0]?.gradeSeed;
+    if (first && gradeSeed !== undefined) io.stdout.write(`Rerun one failing run: ${rerunBase} --only ${first.id} --seed ${gradeSeed}\n`);
+    if (first?.firstRerun) io.stdout.write(`${first.firstRerun}\n`);
     io.stdout.write(flaky.length ? `${flaky.length} flaky test(s): ${flaky.map((t) => t.id).join(', ')}\n` : 'No test changed its outcome between runs.\n');
   }
-  return result.tests.some((t) => t.flaky) ? EXIT.CHECK_FAILED : EXIT.OK;
+  // On one of the project's references, any failing run is a staff bug (regress/staff-bugs.ts).
+  const reference = loaded.manifest.references.find((r) => path.resolve(r.path) === path.resolve(opts.submission));
+  const bugs = reference ? result.tests.filter((t) => t.failedRuns > 0 || t.failed > 0) : [];
+  if (reference && bugs.length > 0) {
+    io.stdout.write(`\nSTAFF BUGS: ${bugs.length} test(s) failed on reference "${reference.name}":\n`);
+    for (const t of bugs) io.stdout.write(`  STAFF BUG: ${t.id} failed in ${t.failedRuns || t.failed} of ${t.totalRuns} runs${t.firstFailure ? `: ${t.firstFailure}` : ''}\n`);
+    io.stdout.write(`  ${STAFF_BUG_FIX}\n`);
+  }
+  return result.tests.some((t) => t.flaky) || bugs.length > 0 ? EXIT.CHECK_FAILED : EXIT.OK;
 }
 
 export function renderFlakyTable(tests: FlakyTestStat[], runs: number): string {
   const w = Math.max(4, ...tests.map((t) => t.id.length));
-  const lines = [`${'Test'.padEnd(w)}  ${'Pass rate'.padStart(9)}  ${'Passed'.padStart(8)}  Verdict   Failing seeds`];
+  const lines = [`${'Test'.padEnd(w)}  ${'Pass rate'.padStart(9)}  ${'Passed'.padStart(8)}  ${'Runs'.padStart(9)}  Verdict   Failing seeds`];
   for (const t of tests) {
-    const verdict = t.flaky ? 'FLAKY' : t.failed > 0 ? 'FAILS' : t.errors > 0 ? 'ERRORS' : 'STABLE';
-    const seeds = t.failingSeeds.slice(0, 8).join(' ') + (t.failingSeeds.length > 8 ? ' …' : '');
-    lines.push(`${t.id.padEnd(w)}  ${`${Math.round(t.passRate * 100)}%`.padStart(9)}  ${`${t.passed}/${runs}`.padStart(8)}  ${verdict.padEnd(8)}  ${seeds}${t.firstFailure ? `  (${t.firstFailure.slice(0, 80)})` : ''}`);
+    const verdict = t.flaky ? 'FLAKY' : t.failed > 0 || t.failedRuns > 0 ? 'FAILS' : t.errors > 0 ? 'ERRORS' : 'STABLE';
+    // The seeds of the failing grades; a failing run inside a passing grade shows its own seed.
+    const all = t.failingSeeds.length > 0 ? t.failingSeeds : t.failingRuns.map((f) => f.seed ?? f.gradeSeed);
+    const seeds = all.slice(0, 8).join(' ') + (all.length > 8 ? ' …' : '');
+    lines.push(`${t.id.padEnd(w)}  ${`${Math.round(t.passRate * 100)}%`.padStart(9)}  ${`${t.passed}/${runs}`.padStart(8)}  ${`${t.passedRuns}/${t.totalRuns}`.padStart(9)}  ${verdict.padEnd(8)}  ${seeds}${t.firstFailure ? `  (${t.firstFailure.slice(0, 80)})` : ''}`);
   }
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Visibility } from '../model.js';
-import type { CheckSpec, HandinEntry, LeakPolicy, Manifest, ReferenceSpec, RetryPolicy, Suite } from './types.js';
+import type { CheckSpec, HandinEntry, LeakPolicy, Manifest, PassRule, ReferenceSpec, RetryPolicy, Suite } from './types.js';
 import { scenarioSuiteDefaults, type RawScenarioSuite } from '../scenario/manifest-defaults.js';
 
 /* The raw JSON shape; the schema guarantees required fields and types. */
@@ -25,7 +25,10 @@ export interface RawManifest {
   mutants?: { name: string; path?: string; patch?: string; expectedScore: number; description?: string; catchers?: string[]; base?: 'reference'; scoreRange?: [number, number] }[];
 }
 
-interface RawGoTest {
+/** `"all"`, `"rate"`, or `{ "minRate": r }` (docs/manifest.md#runs-and-passrule). */
+export type RawPassRule = 'all' | 'rate' | { minRate: number };
+
+export interface RawGoTest {
   name?: string;
   pattern?: string;
   displayName?: string;
@@ -35,7 +38,11 @@ interface RawGoTest {
   tags?: string[];
   timeoutSec?: number;
   race?: boolean;
+  runs?: number;
+  /** Alias of `runs` (rules.ts refuses both on one test). */
   repeat?: number;
+  passRule?: RawPassRule;
+  /** `true` is an alias of `passRule: "rate"` (rules.ts refuses both on one test). */
   partialCredit?: boolean;
   exclusive?: boolean;
   retry?: { count: number; policy?: 'all' | 'any' | 'majority' };
@@ -50,10 +57,13 @@ export type RawSuite =
       name?: string;
       package: string;
       seedEnv?: string;
+      seedReplays?: string;
       timeoutSec?: number;
       race?: boolean;
       visibility?: Visibility;
       tags?: string[];
+      runs?: number;
+      passRule?: RawPassRule;
       retry?: RawGoTest['retry'];
       tests: RawGoTest[];
       leaks?: Partial<Omit<LeakPolicy, 'points'>> & { points: number };
@@ -164,6 +174,7 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
       name: s.name ?? s.id,
       package: trimSlashes(s.package),
       ...(s.seedEnv !== undefined ? { seedEnv: s.seedEnv } : {}),
+      ...(s.seedReplays !== undefined ? { seedReplays: s.seedReplays } : {}),
       tests: s.tests.map((t) => ({
         name: t.name ?? t.pattern!,
         displayName: t.displayName ?? t.name ?? t.pattern!,
@@ -173,8 +184,9 @@ function suiteDefaults(s: RawSuite, abs: (p: string) => string): Suite {
         tags: [...(s.tags ?? []), ...(t.tags ?? [])],
         timeoutSec: t.timeoutSec ?? suiteTimeout,
         race: t.race ?? s.race ?? false,
-        repeat: t.repeat ?? 1,
-        partialCredit: t.partialCredit ?? false,
+        // A test's own setting (either name) wins over the suite's default.
+        runs: t.runs ?? t.repeat ?? s.runs ?? 1,
+        passRule: passRuleOf(t.passRule ?? (t.partialCredit === undefined ? undefined : t.partialCredit ? 'rate' : 'all') ?? s.passRule),
         exclusive: t.exclusive ?? false,
         ...retryDefaults(t.retry ?? s.retry),
         description: t.description,
@@ -215,6 +227,12 @@ function leakDefaults(l: NonNullable<Extract<RawSuite, { kind: 'gotest' }>['leak
     allowIdleGoroutines: l.allowIdleGoroutines ?? false,
     exclude: l.exclude ?? [],
   };
+}
+
+function passRuleOf(r: RawPassRule | undefined): PassRule {
+  if (r === undefined || r === 'all') return { rule: 'all' };
+  if (r === 'rate') return { rule: 'rate' };
+  return { rule: 'threshold', minRate: r.minRate };
 }
 
 function retryDefaults(r: RawGoTest['retry']): { retry?: RetryPolicy } {

@@ -11,6 +11,7 @@ import { schemaValidator, loadSchema } from './schema.js';
 import { schemaIssues } from './schema-errors.js';
 import { applyDefaults, type RawManifest } from './defaults.js';
 import { checkRules } from './rules.js';
+import { rawRunsIssues } from './runs-rules.js';
 import { loadTimings, staleTimings, TIMINGS_FILE, type Timings } from './timings.js';
 import type { Manifest } from './types.js';
 
@@ -68,7 +69,7 @@ export async function checkManifestObject(raw: unknown, file: string): Promise<L
     throw new ManifestError(file, schemaIssues(file, validate.errors ?? [], loadSchema('manifest.schema.json')));
   }
   const manifest = applyDefaults(raw as RawManifest, file);
-  const issues: ManifestIssue[] = [];
+  const issues: ManifestIssue[] = rawRunsIssues(raw as RawManifest, file);
   const warnings: string[] = [];
   const staffFiles = await checkRules(manifest, issues, warnings);
   if (issues.length > 0) throw new ManifestError(file, issues);

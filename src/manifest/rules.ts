@@ -14,6 +14,7 @@ import { scanPackage } from './go-sources.js';
 import { checkScenarioSuite } from '../scenario/manifest-rules.js';
 import { checkProjectPolicy } from '../gate/policy.js';
 import { mutantPatchProblem } from '../regress/mutant-submission.js';
+import { runsWarnings } from './runs-rules.js';
 import type { GoTestSpec, HandinEntry, Manifest } from './types.js';
 
 const EPSILON = 1e-9;
@@ -229,6 +230,8 @@ export async function checkRules(m: Manifest, issues: ManifestIssue[], warnings:
       for (const b of suite.buggy) testIds.add(`${suite.id}/${b.name}`);
     }
   }
+
+  warnings.push(...runsWarnings(m));
 
   // Gradescope sorts and labels tests by number: one number, one test.
   const firstWith = new Map<string, { pointer: string; what: string }>();

@@ -51,6 +51,12 @@ export interface RetryPolicy {
   policy: 'all' | 'any' | 'majority';
 }
 
+/**
+ * How a go test's counted runs score (docs/manifest.md#runs-and-passrule): every run must pass,
+ * points × pass rate, or full points from a minimum pass rate up (src/scoring/pass-rule.ts).
+ */
+export type PassRule = { rule: 'all' } | { rule: 'rate' } | { rule: 'threshold'; minRate: number };
+
 /** One graded go test after patterns are expanded against the staff sources. */
 export interface GoTestSpec {
   /** Exact test function name (after pattern expansion). */
@@ -64,8 +70,10 @@ export interface GoTestSpec {
   tags: string[];
   timeoutSec: number;
   race: boolean;
-  repeat: number;
-  partialCredit: boolean;
+  /** Counted runs, each with its own seed (`runs`, or its alias `repeat`; default 1). */
+  runs: number;
+  /** How the counted runs score (`passRule`; `partialCredit: true` is the rule `rate`; default `all`). */
+  passRule: PassRule;
   exclusive: boolean;
   retry?: RetryPolicy;
   description?: string;
@@ -101,6 +109,11 @@ export interface GoTestSuite {
   package: string;
   /** Environment variable that receives each test's seed (besides DSGRADE_SEED), e.g. LSPNET_SEED. */
   seedEnv?: string;
+  /**
+   * What a rerun with a run's seed replays, in the words of the rerun line ("the same network
+   * faults"); absent: "the same seed", with no claim about what it replays.
+   */
+  seedReplays?: string;
   tests: GoTestSpec[];
   leaks?: LeakPolicy;
 }

@@ -17,7 +17,9 @@ import type { Attempt, TestResult } from '../model.js';
 import { monotonicMs } from '../sandbox/load-probe.js';
 import { makeRunDir } from '../sandbox/work-folders.js';
 import { countedAttempts, OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
+import { describePassRule } from '../scoring/pass-rule.js';
 import { scoreWithRetry, wantsAnotherRun } from '../scoring/retry.js';
+import { runsLines, runsHeadline, summarizeRuns } from '../scoring/runs-summary.js';
 import { allOrNothing, type Scored } from '../scoring/score.js';
 import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
 import { traceReport } from './gotest-run-report.js';
@@ -83,7 +85,7 @@ export async function gradeGoTestSuite(
       return undefined;
     }
     // Every attempt, voided ones too (they are reported); the verdict is decided from the others.
-    const attempts: (AttemptRun & Pick<Attempt, 'load' | 'voided'>)[] = [];
+    const attempts: SeededRun[] = [];
     runs.set(t.name, attempts);
     let gaveUp = false;
     // The artifacts folder of the attempt the report shows (the first counted one that did not pass); the others' are removed.
@@ -101,17 +103,18 @@ export async function gradeGoTestSuite(
     const job: Job & { lastUsage?: { cpuMs: number; wallMs: number } } = {
       id,
       exclusive: t.exclusive,
-      estimate: estimateOf(ctx, id, t.repeat),
+      estimate: estimateOf(ctx, id, t.runs),
       run: async (how) => {
         if (attempts.length === 0) ctx.progress.started?.(id);
         let cpuMs = 0;
         let wallMs = 0;
-        // The repeats, then (only when they did not pass and the test has a retry rule) the reruns;
-        // a voided attempt is replaced once the machine is quiet.
+        // The runs, then (only when they did not pass and the test has a retry rule) the reruns;
+        // a voided attempt is replaced once the machine is quiet, with its run's seed.
         while (wantsAnotherRun(t, countedAttempts(attempts))) {
           const i = attempts.length;
+          const seed = nextRunSeed(ctx.seed, id, attempts);
           const started = monotonicMs();
-          const env = testSeedEnv(ctx.seed, `${suite.id}/${t.name}`, suite.seedEnv);
+          const env = seedEnvOf(seed, suite.seedEnv);
           const artifactsDir = path.join(ctx.workDir, 'scratch', `${suite.id}-${t.name}-${i}.artifacts`);
           const run = await runAttempt(ctx.backend, {
             binary: bin.binary,
@@ -127,7 +130,7 @@ export async function gradeGoTestSuite(
             // Only where the verdict uses it: a clean test pays one goroutine snapshot, a leaky one the settle window.
             ...(judgeLeaksToo && !suite.leaks!.exclude.includes(t.name) ? { leakCheck: { settleMs: suite.leaks!.settleMs, cpuWindowMs: suite.leaks!.cpuWindowMs } } : {}),
           });
-          const attempt = { ...run, load: loadSince(ctx, started) };
+          const attempt = { ...run, load: loadSince(ctx, started), seed };
           cpuMs += run.usage?.cpuMs ?? 0;
           wallMs += run.durationMs;
           job.lastUsage = run.usage ? { cpuMs, wallMs } : undefined;
@@ -187,44 +190,44 @@ function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], ru
   return result;
 }
 
+/** One attempt as the stage keeps it: the run, what the probe saw, whether it counts, its seed. */
+type SeededRun = AttemptRun & Pick<Attempt, 'load' | 'voided'> & { seed: number };
+
 /** `traceLines`: what the failing run's rpc trace says (gotest-run-report.ts), put before the test's own output. */
-function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: (AttemptRun & Pick<Attempt, 'load' | 'voided'>)[], gaveUp: boolean, traceLines: readonly string[] = []): TestResult {
+function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: SeededRun[], gaveUp: boolean, traceLines: readonly string[] = []): TestResult {
   const attempts: Attempt[] = allRuns.map((r) => ({
     verdict: r.verdict,
     durationMs: r.durationMs,
     reason: r.reason,
+    seed: r.seed,
     ...(r.usage ? { usage: r.usage } : {}),
     ...(r.load ? { load: r.load } : {}),
     ...(r.voided ? { voided: r.voided } : {}),
   }));
+  // The counted runs (the rule's runs, then retry reruns); voided ones are reported, never counted.
   const counted = countedAttempts(allRuns);
-  const runs = counted.slice(0, t.repeat);
   const scoredRetry = scoreWithRetry(t, countedAttempts(attempts));
   const { retry } = scoredRetry;
   const scored: Scored = gaveUp ? { verdict: 'error', score: 0, flaky: false } : scoredRetry.scored;
-  const firstBad = runs.find((r) => r.verdict !== 'passed');
+  const firstBad = counted.find((r) => r.verdict !== 'passed');
   // A test that never got a counted run (gave up after a voided first run) shows the voided one.
-  const shown = firstBad ?? runs[runs.length - 1] ?? allRuns[allRuns.length - 1]!;
-  const passes = runs.filter((r) => r.verdict === 'passed').length;
+  const shown = firstBad ?? counted[counted.length - 1] ?? allRuns[allRuns.length - 1]!;
+  const runs = summarizeRuns(countedAttempts(attempts), describePassRule(t.passRule, t.runs), suite.seedReplays, (seed) => seedRerunCommand(suite, t, seed));
   // The verdict and its one-line reason are printed by every reporter; the output holds the details.
   const lines: string[] = [];
   const overload = overloadLines(attempts, gaveUp, ctx);
   if (overload.length > 0) lines.push(...overload, '');
   if (retry) lines.push(retry.note, '');
-  if (t.repeat > 1 && scored.verdict === 'passed') lines.push(`Passed all ${t.repeat} runs.`);
-  if (t.repeat > 1 && scored.verdict === 'failed') {
-    lines.push(
-      `Passed ${passes} of ${t.repeat} runs${scored.flaky ? ' — the outcome changes from run to run (flaky): look for races and timing assumptions' : ''}.` +
-        (t.partialCredit ? ' Partial credit is given in proportion to passing runs.' : ' Every run must pass for credit.'),
-    );
-  }
+  if (runs && !gaveUp) lines.push(...runsLines(runs, { score: scored.score, maxScore: t.points }), '');
   if (t.description) lines.push(`What this test checks: ${t.description}`);
   if (t.race) lines.push('This test runs with the race detector (-race).');
-  if (lines.length > 0) lines.push('');
+  if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
   if (traceLines.length > 0) lines.push(...traceLines, '');
-  lines.push(`--- output of the test${t.repeat > 1 && firstBad ? ' (first failing run)' : ''} ---`, shown.output.trimEnd() || '(no output)', '---');
-  const durationMs = runs.reduce((a, r) => a + r.durationMs, 0);
-  const summary = gaveUp ? OVERLOAD_ERROR : scored.verdict === 'passed' ? '' : retry ? `${shown.reason} (and ${retry.summary})` : shown.reason;
+  const which = counted.length > 1 && firstBad ? ` (run ${counted.indexOf(firstBad) + 1}, seed ${firstBad.seed}: the first failing run)` : '';
+  lines.push(`--- output of the test${which} ---`, shown.output.trimEnd() || '(no output)', '---');
+  const durationMs = counted.reduce((a, r) => a + r.durationMs, 0);
+  const reason = retry ? `${shown.reason} (and ${retry.summary})` : runs && firstBad ? `${shown.reason} — ${runsHeadline(runs)}` : shown.reason;
+  const summary = gaveUp ? OVERLOAD_ERROR : scored.verdict === 'passed' ? '' : reason;
   return makeResult({
     id: `${suite.id}/${t.name}`,
     suite: suite.id,
@@ -241,6 +244,7 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
     rerun: rerunCommand(ctx, suite, t),
     attempts,
     flaky: scored.flaky,
+    ...(runs ? { runs } : {}),
   });
 }
 
@@ -264,18 +268,43 @@ function notRun(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, summary: str
   return result;
 }
 
+/** `go test` of one staff test, as typed in the module folder with the staff tests. */
+function goTestCommand(suite: Pick<GoTestSuite, 'package'>, t: Pick<GoTestSpec, 'name' | 'race'>): string {
+  return `go test${t.race ? ' -race' : ''} -count=1 -run '^${t.name}$' ./${suite.package}`;
+}
+
+/** Reruns the whole test: every run, each with the seed it had (they derive from --seed). */
 function rerunCommand(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec): string {
-  const goTest = `go test${t.race ? ' -race' : ''} -count=1 -run '^${t.name}$' ./${suite.package}`;
-  return `${ctx.rerunBase} --only ${suite.id}/${t.name} --seed ${ctx.seed}    (or, in the module folder with the staff tests: ${goTest})`;
+  return `${ctx.rerunBase} --only ${suite.id}/${t.name} --seed ${ctx.seed}    (or, in the module folder with the staff tests: ${goTestCommand(suite, t)})`;
+}
+
+/** Reruns one run of the test with its seed, in the module folder with the staff tests. */
+export function seedRerunCommand(suite: Pick<GoTestSuite, 'package' | 'seedEnv'>, t: Pick<GoTestSpec, 'name' | 'race'>, seed: number): string {
+  const env = Object.entries(seedEnvOf(seed, suite.seedEnv)).map(([k, v]) => `${k}=${v}`);
+  return `${env.join(' ')} ${goTestCommand(suite, t)}`;
 }
 
 /**
- * The seed a staff test gets: derived from the run's seed and the test id, so tests differ from
- * one another and `--seed N --only <id>` replays exactly what the full run did. Always in
- * DSGRADE_SEED, and also in the suite's `seedEnv` (e.g. LSPNET_SEED) when it names one.
+ * The seed of run `runIndex` (from 0, among the counted runs) of a staff test: derived from the
+ * grade's seed, the test id and the run's number, so tests and runs differ from one another and
+ * `--seed N --only <id>` gives every run the seed it had in the full grade. Run 0 keeps the
+ * derivation a single run has always had.
  */
-export function testSeedEnv(runSeed: number, testId: string, seedEnv: string | undefined): Record<string, string> {
-  const digest = createHash('sha256').update(`${runSeed}\0${testId}`).digest();
-  const seed = String(digest.readUInt32BE(0) & 0x7fffffff);
-  return { DSGRADE_SEED: seed, ...(seedEnv ? { [seedEnv]: seed } : {}) };
+export function testSeed(gradeSeed: number, testId: string, runIndex = 0): number {
+  const digest = createHash('sha256').update(runIndex === 0 ? `${gradeSeed}\0${testId}` : `${gradeSeed}\0${testId}\0${runIndex}`).digest();
+  return digest.readUInt32BE(0) & 0x7fffffff;
+}
+
+/**
+ * The seed of the next attempt of a test: that of the next counted run. An attempt voided by
+ * overload does not count, so the attempt that replaces it gets its seed: the run is redone, not
+ * skipped, and the pass rate is over the same seeds as on a quiet machine.
+ */
+export function nextRunSeed(gradeSeed: number, testId: string, attempts: readonly Pick<Attempt, 'voided'>[]): number {
+  return testSeed(gradeSeed, testId, countedAttempts(attempts).length);
+}
+
+/** The environment that hands a test process its seed: DSGRADE_SEED always, and the suite's `seedEnv` (e.g. RPC_SEED) when it names one. */
+export function seedEnvOf(seed: number, seedEnv: string | undefined): Record<string, string> {
+  return { DSGRADE_SEED: String(seed), ...(seedEnv ? { [seedEnv]: String(seed) } : {}) };
 }

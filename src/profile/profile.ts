@@ -136,7 +136,7 @@ export function timingsFromReports(reports: readonly GradeReport[], itemIds: rea
 function predict(project: LoadedManifest, tests: Record<string, ItemTiming>): ProfileResult['predicted'] {
   const jobs: SchedulerJob[] = [];
   for (const s of project.manifest.suites) {
-    if (s.kind === 'gotest') for (const t of s.tests) jobs.push({ id: `${s.id}/${t.name}`, exclusive: t.exclusive, estimate: estimate(tests[`${s.id}/${t.name}`], t.repeat) });
+    if (s.kind === 'gotest') for (const t of s.tests) jobs.push({ id: `${s.id}/${t.name}`, exclusive: t.exclusive, estimate: estimate(tests[`${s.id}/${t.name}`], t.runs) });
     else if (s.kind === 'scenario') for (const sc of s.scenarios) jobs.push({ id: `${s.id}/${sc.name}`, exclusive: sc.exclusive, estimate: estimate(tests[`${s.id}/${sc.name}`], 1) });
     else for (const v of ['correct', ...s.buggy.map((b) => b.name)]) for (let i = 0; i < s.repeat; i++) jobs.push({ id: `${s.id}/${v}#${i + 1}`, exclusive: false, estimate: estimate(tests[`${s.id}/${v}`], 1) });
   }

@@ -9,6 +9,7 @@ import type { GradeReport } from '../model.js';
 import { findFlaky } from '../flaky/flaky.js';
 import { gradeSubmission, type GradeOptions } from '../pipeline/grade.js';
 import { withMutantSubmission } from './mutant-submission.js';
+import { staffBugs, type StaffBug } from './staff-bugs.js';
 
 export interface RegressionRow {
   name: string;
@@ -25,6 +26,10 @@ export interface RegressionRow {
   seed: number;
   /** Tests whose outcome explains a mismatch: failures for the reference, all non-passes for mutants. */
   notable: { id: string; verdict: string; summary: string }[];
+  /** Quick mode: the catchers' counted runs, and how many of them failed (a catcher should fail every run). */
+  catcherRuns?: { failed: number; total: number };
+  /** References only: tests that failed in any run, whatever the score (staff-bugs.ts). */
+  staffBugs?: StaffBug[];
   /** The grade behind the row (absent for the stability row, which aggregates many). */
   report?: GradeReport;
 }
@@ -63,7 +68,7 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
   };
   for (const ref of manifest.references) {
     const report = await gradeSubmission({ ...base, submission: ref.path, ...(opts.referenceOnly ? { only: opts.referenceOnly } : {}) });
-    push(row(referenceRowName(ref), 'reference', report.maxScore, report, false));
+    push(referenceRow(referenceRowName(ref), report));
     if ((opts.stabilityRuns ?? 0) > 1) push(await stabilityRow(base, ref, opts.stabilityRuns!));
   }
   const wanted = manifest.mutants.filter((m) => opts.mutants === undefined || opts.mutants.includes(m.name));
@@ -75,6 +80,8 @@ export async function regress(opts: RegressOptions): Promise<RegressionRow[]> {
       const r = row(mutant.name, 'mutant', mutant.catchers.length, report, true);
       r.got = caught;
       r.ok = caught === mutant.catchers.length;
+      const runs = report.tests.filter((t) => mutant.catchers.includes(t.id)).flatMap((t) => t.attempts.filter((a) => !a.voided));
+      r.catcherRuns = { failed: runs.filter((a) => a.verdict === 'failed').length, total: runs.length };
       push(r);
     } else {
       push(row(mutant.name, 'mutant', mutant.expectedScore, report, false, mutant.scoreRange));
@@ -103,21 +110,37 @@ async function stabilityRow(base: Omit<GradeOptions, 'submission'>, ref: Referen
   const started = performance.now();
   const { project, seed, ...grade } = base;
   const r = await findFlaky({ project, submission: ref.path, runs, seed, grade });
-  const stable = r.tests.filter((t) => t.passed === runs);
+  // Stable: passed every grade, and every run inside them (a pass rule forgives no run here).
+  const stable = r.tests.filter((t) => t.passed === runs && t.failedRuns === 0);
+  const bugs: StaffBug[] = r.tests
+    .filter((t) => t.failedRuns > 0 || t.failed > 0)
+    .map((t) => ({ id: t.id, runs: t.totalRuns, failedRuns: Math.max(t.failedRuns, t.failed), seeds: t.failingRuns.flatMap((f) => (f.seed !== undefined ? [f.seed] : [])), reason: t.firstFailure }));
   return {
     name: `${referenceRowName(ref)} ×${runs} (stability)`,
     kind: 'reference',
     expected: r.tests.length,
     got: stable.length,
     max: r.tests.length,
-    ok: stable.length === r.tests.length,
+    ok: stable.length === r.tests.length && bugs.length === 0,
     quick: false,
     durationMs: Math.round(performance.now() - started),
     seed: r.seeds[0] ?? 0,
     notable: r.tests
-      .filter((t) => t.passed !== runs)
-      .map((t) => ({ id: t.id, verdict: t.flaky ? 'flaky' : t.failed ? 'failed' : 'error', summary: `passed ${t.passed}/${runs}; failing seeds ${t.failingSeeds.join(' ')}${t.firstFailure ? ` — ${t.firstFailure}` : ''}` })),
+      .filter((t) => t.passed !== runs || t.failedRuns > 0)
+      .map((t) => ({
+        id: t.id,
+        verdict: t.flaky ? 'flaky' : t.failed ? 'failed' : t.failedRuns ? 'failed' : 'error',
+        summary: `passed ${t.passed}/${runs} grades, ${t.totalRuns - t.failedRuns}/${t.totalRuns} runs; failing grade seeds ${t.failingSeeds.join(' ') || 'none'}${t.firstFailure ? ` — ${t.firstFailure}` : ''}`,
+      })),
+    staffBugs: bugs,
   };
+}
+
+/** A reference's row: full marks, and no test failing in any run (a staff bug, even at full marks). */
+function referenceRow(name: string, report: GradeReport): RegressionRow {
+  const r = row(name, 'reference', report.maxScore, report, false);
+  const bugs = staffBugs(report);
+  return { ...r, ok: r.ok && bugs.length === 0, staffBugs: bugs };
 }
 
 function row(name: string, kind: RegressionRow['kind'], expected: number, report: GradeReport, quick: boolean, range?: [number, number]): RegressionRow {

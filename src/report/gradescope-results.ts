@@ -116,8 +116,9 @@ function toGradescopeTest(test: TestResult, shared: readonly string[], budget: n
       id: test.id,
       verdict: test.verdict,
       durationMs: test.durationMs,
-      attempts: test.attempts.map((a) => ({ verdict: a.verdict, durationMs: a.durationMs, reason: oneLine(a.reason) })),
+      attempts: test.attempts.map((a) => ({ verdict: a.verdict, durationMs: a.durationMs, reason: oneLine(a.reason), ...(a.seed !== undefined ? { seed: a.seed } : {}), ...(a.voided ? { voided: a.voided } : {}) })),
       flaky: test.flaky,
+      ...(test.runs ? { runs: { ...test.runs, failing: test.runs.failing.map((f) => ({ ...f })) } } : {}),
       ...(test.runReport ? { runReport: test.runReport } : {}),
       ...(truncated ? { omittedOutputBytes: omittedBytes } : {}),
     },
@@ -137,7 +138,8 @@ function renderTestOutput(test: TestResult, shared: readonly string[], budget: n
   const summary = oneLine(test.summary);
   head.push(summary ? `${VERDICT_LABEL[test.verdict]}: ${summary}` : VERDICT_LABEL[test.verdict]);
   head.push(...shared);
-  if (test.attempts.length > 1) {
+  // A test with several runs says "passed 7 of 8 runs …" at the top of its output (runs-summary.ts).
+  if (!test.runs && test.attempts.length > 1) {
     const verdicts = test.attempts.map((a) => a.verdict).join(', ');
     head.push(`${test.flaky ? 'Mixed outcomes' : 'Same outcome'} over ${test.attempts.length} attempts: ${verdicts}`);
   }

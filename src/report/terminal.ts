@@ -4,6 +4,7 @@
  */
 import { HUMAN_REVIEW_SHORT } from '../gate/gate.js';
 import type { GradeReport, TestResult, Verdict } from '../model.js';
+import { passRateText, rerunLine, runsHeadline } from '../scoring/runs-summary.js';
 import { formatDuration, formatPoints } from './format.js';
 import { findSharedCauses, sharedCauseSection } from './shared-causes.js';
 import { sanitizeText } from './truncate.js';
@@ -53,7 +54,7 @@ export function renderTable(report: GradeReport, opts: TableOptions): string {
   lines.push(paint(ANSI.bold, fit([...align(header), 'Summary'].join('  '), width)));
   for (const { test, cells } of rows) {
     const fixed = align(cells);
-    const summary = test.verdict === 'passed' ? (test.flaky ? 'flaky: mixed outcomes across attempts' : '') : cellText(test.summary);
+    const summary = test.verdict === 'passed' ? (test.flaky ? `flaky: ${test.runs ? runsHeadline(test.runs) : 'mixed outcomes across attempts'}` : '') : cellText(test.summary);
     const plain = fit([...fixed, summary].join('  ').trimEnd(), width);
     // Colour the verdict cell only; the cut above was made on the plain text so widths stay right.
     const verdictAt = fixed.slice(0, 2).join('  ').length + 2;
@@ -109,7 +110,25 @@ export function renderTable(report: GradeReport, opts: TableOptions): string {
   const pages = report.tests.filter((t) => t.verdict !== 'passed' && t.runReport);
   for (const t of pages.slice(0, 5)) lines.push(`Run report of ${cellText(t.id)}: ${cellText(t.runReport!)}${t.runReport!.startsWith('/') ? '' : ' (in the results folder)'}`);
   if (pages.length > 5) lines.push(`(and ${pages.length - 5} more run reports: see each test's output)`);
+  lines.push(...failingRunsSection(report.tests, width));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Every test with failing runs (also one that passed under its pass rule): the headline and pass
+ * rate, then the rerun line of its first failing run (never cut: it is meant to be copied).
+ */
+function failingRunsSection(tests: readonly TestResult[], width: number): string[] {
+  const withFailures = tests.filter((t) => t.runs && t.runs.failing.length > 0);
+  if (withFailures.length === 0) return [];
+  const lines = ['', 'Runs that failed (each run has its own seed):'];
+  for (const t of withFailures) {
+    const s = t.runs!;
+    const rate = passRateText(s);
+    lines.push(fit(`  ${cellText(t.id)}: ${runsHeadline(s)}${rate ? `; ${rate}` : ''}`, width));
+    lines.push(`    ${cellText(rerunLine(s, s.failing[0]!))}`);
+  }
+  return lines;
 }
 
 /** cellText cleans `text` (no control characters or escapes) and keeps its first line. */

@@ -1,28 +1,13 @@
 /**
- * From attempts to a score. A test repeated k times passes only if every attempt passes, unless the
- * manifest grants partial credit (points × passes / k). Mixed outcomes are flagged as flaky. An
- * attempt the harness could not decide (`error`) never counts as the student's pass or failure.
+ * Points: the all-or-nothing score of an item without runs, and sums that do not drift. How a go
+ * test's runs score is pass-rule.ts.
  */
-import type { Attempt, Verdict } from '../model.js';
+import type { Verdict } from '../model.js';
 
 export interface Scored {
   verdict: Verdict;
   score: number;
   flaky: boolean;
-}
-
-export function scoreAttempts(attempts: readonly Attempt[], points: number, partialCredit: boolean): Scored {
-  if (attempts.length === 0) return { verdict: 'error', score: 0, flaky: false };
-  const passed = attempts.filter((a) => a.verdict === 'passed').length;
-  const failed = attempts.filter((a) => a.verdict === 'failed').length;
-  const errored = attempts.length - passed - failed;
-  const flaky = passed > 0 && failed > 0;
-  let verdict: Verdict;
-  if (failed > 0) verdict = 'failed';
-  else if (errored > 0) verdict = 'error';
-  else verdict = 'passed';
-  const score = partialCredit ? roundPoints((points * passed) / attempts.length) : verdict === 'passed' ? points : 0;
-  return { verdict, score, flaky };
 }
 
 /** An item without repeats (a check, a scenario, a leak item, a student-test variant): all the points or none. */

@@ -153,6 +153,21 @@ describe('class summary', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it('pools the runs of a test with several runs per grade, and names each flaky submission\'s runs', () => {
+    const runs = (passed: number, failing: number[]) => ({ counted: passed + failing.length, passed, failed: failing.length, errors: 0, rule: 'r', failing: failing.map((seed, i) => ({ run: i + 1, seed, rerun: `r ${seed}` })), replays: 'the same seed' });
+    const s = summarize([
+      stored('amy', [{ ...test('2B/TestFigure8_2B', 'passed', 15, 15, 10, true), runs: runs(7, [123]) }]),
+      stored('ben', [{ ...test('2B/TestFigure8_2B', 'passed', 15, 15), runs: runs(8, []) }]),
+    ]);
+    const t = s.tests.find((x) => x.id === '2B/TestFigure8_2B')!;
+    expect(t.runsPassed).toEqual({ passed: 15, decided: 16 });
+    expect(t.runsIn).toEqual({ amy: 'passed 7 of 8 runs (failing seed 123)' });
+    const html = renderSummaryHtml(s);
+    expect(html).toContain('<td class="num">15/16</td>');
+    expect(html).toContain('<a href="submissions/amy/">amy</a> <span class="muted">(passed 7 of 8 runs (failing seed 123))</span>');
+    expect(summarize(reports).tests.every((x) => x.runsPassed === undefined)).toBe(true);
+  });
+
   it('links the run report of a failed scenario from the submission row', () => {
     const t = { ...test('sc/partition', 'failed', 0, 1), runReport: 'run-reports/sc/partition.html' };
     const html = renderSummaryHtml(summarize([stored('zoe', [t])]));

@@ -141,7 +141,7 @@ describe.skipIf(!CHROMIUM && !REQUIRED)('HTML reports in headless Chromium', () 
     const project = await loadManifest(path.resolve('projects/p2-raft'));
     const mutant = project.manifest.mutants.find((m) => m.name === 'double-vote')!;
     // One run of the catcher (the repeats are grading policy, not what this checks).
-    for (const suite of project.manifest.suites) if (suite.kind === 'gotest') for (const t of suite.tests) t.repeat = 1;
+    for (const suite of project.manifest.suites) if (suite.kind === 'gotest') for (const t of suite.tests) t.runs = 1;
     const results = path.join(tmp, 'p2-results');
     const artifacts = path.join(tmp, 'p2-artifacts');
     const report = await withMutantSubmission(project.manifest, mutant, (dir) =>

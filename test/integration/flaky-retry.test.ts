@@ -59,6 +59,17 @@ func TestAlternates(t *testing.T) {
 	}
 }
 
+// TestSeedParity's outcome is decided by its seed alone: it fails exactly on odd seeds.
+func TestSeedParity(t *testing.T) {
+	seed := os.Getenv("DSGRADE_SEED")
+	if seed == "" || seed != os.Getenv("FLIP_SEED") {
+		t.Fatalf("seed variables differ: DSGRADE_SEED=%q FLIP_SEED=%q", seed, os.Getenv("FLIP_SEED"))
+	}
+	if (seed[len(seed)-1]-'0')%2 == 1 {
+		t.Fatalf("odd seed %s", seed)
+	}
+}
+
 func TestStable(t *testing.T) {
 	if Value() != 1 {
 		t.Fatal("wrong value")
@@ -104,6 +115,8 @@ beforeAll(async () => {
             { name: 'TestStable', points: 1 },
           ],
         },
+        // No retry rule here: the six runs alone decide.
+        { id: 'seeded', kind: 'gotest', package: 'flip', seedEnv: 'FLIP_SEED', timeoutSec: 30, tests: [{ name: 'TestSeedParity', points: 6, runs: 6, passRule: 'rate' }] },
       ],
     }),
   );
@@ -131,6 +144,34 @@ describe('retry rules', () => {
   });
 });
 
+describe('pass-rate grading (runs + passRule)', () => {
+  it('gives each run its own seed, scores points × pass rate, and names every failing seed with the command that reruns it', async () => {
+    const report = await gradeSubmission({ project, submission: path.join(project.manifest.dir, 'reference'), only: ['seeded/TestSeedParity'], seed: 5, workRoot: tmp });
+    const t = report.tests.find((x) => x.id === 'seeded/TestSeedParity')!;
+    // On a loaded machine a run may be voided by overload: it is redone with its own seed, and is no run.
+    const counted = t.attempts.filter((a) => !a.voided);
+    const seeds = counted.map((a) => a.seed!);
+    expect(seeds).toHaveLength(6);
+    expect(new Set(seeds).size).toBe(6);
+    for (const v of t.attempts.filter((a) => a.voided)) expect(seeds).toContain(v.seed);
+    const odd = seeds.filter((s) => s % 2 === 1);
+    // Seed 5 gives both parities (the seeds are a pure function of it), so both paths are checked.
+    expect(odd.length).toBeGreaterThan(0);
+    expect(odd.length).toBeLessThan(6);
+    // The verdict of each run is its seed's parity: the seed reached the process, in both variables.
+    expect(counted.map((a) => a.verdict)).toEqual(seeds.map((s) => (s % 2 === 1 ? 'failed' : 'passed')));
+    expect(t.score).toBe(Math.round(((6 * (6 - odd.length)) / 6) * 100) / 100);
+    expect(t.runs).toMatchObject({ counted: 6, passed: 6 - odd.length, failed: odd.length, rule: 'points × the share of passing runs', replays: 'the same seed' });
+    expect(t.runs!.failing.map((f) => f.seed)).toEqual(odd);
+    expect(t.summary).toContain(`passed ${6 - odd.length} of 6 runs (failing seed`);
+    expect(t.runs!.failing[0]!.rerun).toBe(`DSGRADE_SEED=${odd[0]} FLIP_SEED=${odd[0]} go test -count=1 -run '^TestSeedParity$' ./flip`);
+    expect(t.output).toContain(`reruns with the same seed — not the same goroutine interleaving, so it may pass — in the module folder with the staff tests: ${t.runs!.failing[0]!.rerun}`);
+    // The same grade seed gives every run the same seed again.
+    const again = await gradeSubmission({ project, submission: path.join(project.manifest.dir, 'reference'), only: ['seeded/TestSeedParity'], seed: 5, workRoot: tmp });
+    expect(again.tests[0]!.attempts.filter((a) => !a.voided).map((a) => a.seed)).toEqual(seeds);
+  });
+});
+
 describe('dsgrade flaky', () => {
   it('reports pass rates and the seeds of failing runs, and exits 1 on a flaky test', async () => {
     let out = '';
@@ -139,8 +180,11 @@ describe('dsgrade flaky', () => {
     const code = await flakyCommand({ submission: path.join(project.manifest.dir, 'reference'), project: project.manifest.dir, runs: 4, seed: 100, only: ['flip/TestAlternates', 'flip/TestStable'], io });
     expect(code).toBe(1);
     expect(err).toMatch(/run 2\/4 {2}seed 101 {2}1\/2 {2}did not pass: flip\/TestAlternates/);
-    expect(out).toMatch(/flip\/TestAlternates +50% +2\/4 +FLAKY +101 103 +\(/);
-    expect(out).toMatch(/flip\/TestStable +100% +4\/4 +STABLE/);
+    expect(out).toMatch(/flip\/TestAlternates +50% +2\/4 +2\/4 +FLAKY +101 103 +\(/);
+    expect(out).toMatch(/flip\/TestStable +100% +4\/4 +4\/4 +STABLE/);
+    // The reference is the project's: a failing run is a staff bug.
+    expect(out).toMatch(/STAFF BUG: flip\/TestAlternates failed in 2 of 4 runs/);
+    expect(out).not.toMatch(/STAFF BUG: flip\/TestStable/);
     expect(out).toMatch(/Seeds: 100, 101, 102, 103/);
     expect(out).toMatch(/Rerun one failing run: dsgrade grade .* --only flip\/TestAlternates --seed 101/);
   });

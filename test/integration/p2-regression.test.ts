@@ -25,7 +25,7 @@ describe('P2 regression (quick)', () => {
   it('reference full marks; every mutant caught by its catchers', async () => {
     const project = await loadManifest('projects/p2-raft');
     expect(project.manifest.mutants.length).toBeGreaterThanOrEqual(10);
-    for (const suite of project.manifest.suites) if (suite.kind === 'gotest') for (const t of suite.tests) t.repeat = 1;
+    for (const suite of project.manifest.suites) if (suite.kind === 'gotest') for (const t of suite.tests) t.runs = 1;
     const rows = await regress({ project, seed: 20261201, quick: true });
     const report = rows.map((r) => `${r.name}: expected ${r.expected}, got ${r.got}${r.ok ? '' : ` — ${r.notable.map((n) => `${n.id}: ${n.summary}`).join('; ')}`}`);
     expect(rows.filter((r) => !r.ok), report.join('\n')).toEqual([]);

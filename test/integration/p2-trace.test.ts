@@ -20,7 +20,7 @@ let project: LoadedManifest;
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'dsgrade-p2trace-'));
   project = await loadManifest(path.resolve('projects/p2-raft'));
-  for (const suite of project.manifest.suites) if (suite.kind === 'gotest') for (const t of suite.tests) t.repeat = 1;
+  for (const suite of project.manifest.suites) if (suite.kind === 'gotest') for (const t of suite.tests) t.runs = 1;
 });
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });

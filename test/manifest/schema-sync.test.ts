@@ -57,10 +57,13 @@ const FULL: Json = {
       kind: 'gotest',
       package: 'kvpart',
       seedEnv: 'KV_SEED',
+      seedReplays: 'the same key faults',
       timeoutSec: 11,
       race: true,
       visibility: 'after_published',
       tags: ['suite'],
+      runs: 2,
+      passRule: 'rate',
       retry: { count: 3, policy: 'majority' },
       tests: [
         {
@@ -78,7 +81,7 @@ const FULL: Json = {
           retry: { count: 2, policy: 'any' },
           description: 'basic operations',
         },
-        { pattern: '^TestConcurrent', points: 4 },
+        { pattern: '^TestConcurrent', points: 4, runs: 5, passRule: { minRate: 0.6 } },
       ],
       leaks: {
         name: 'Nothing left running',
@@ -185,13 +188,17 @@ describe('every schema property reaches the loaded manifest', () => {
     const suite = loaded.manifest.suites[0] as GoTestSuite;
     const rawSuite = FULL.suites[0];
     // Suite-level settings are not kept on the suite; they are inherited by its tests.
-    expectCarried('suite[gotest]', gotestThen.properties, rawSuite, suite, { timeoutSec: SKIP, race: SKIP, visibility: SKIP, tags: SKIP, retry: SKIP, tests: SKIP, leaks: SKIP });
+    expectCarried('suite[gotest]', gotestThen.properties, rawSuite, suite, { timeoutSec: SKIP, race: SKIP, visibility: SKIP, tags: SKIP, runs: SKIP, passRule: SKIP, retry: SKIP, tests: SKIP, leaks: SKIP });
     // The leak item's tags add to the suite's.
     expectCarried('leakPolicy', defs.leakPolicy!.properties, rawSuite.leaks, suite.leaks, { tags: ['suite', 'leak'] });
     const rawTest = rawSuite.tests[0];
     const { pattern, ...exact } = defs.goTest!.properties!;
     expect(pattern).toBeDefined();
-    expectCarried('goTest', exact, rawTest, suite.tests[0], { tags: ['suite', 'test'] });
+    // repeat and partialCredit are the older names of runs and passRule (a test sets one of each pair).
+    expectCarried('goTest', exact, rawTest, suite.tests[0], { tags: ['suite', 'test'], repeat: SKIP, partialCredit: SKIP, runs: EXCLUSIVE, passRule: EXCLUSIVE });
+    expect(suite.tests[0]).toMatchObject({ runs: 3, passRule: { rule: 'rate' } });
+    expect(suite.tests[0]).not.toHaveProperty('repeat');
+    expect(suite.tests[0]).not.toHaveProperty('partialCredit');
     // The pattern entry expands and inherits the suite-level settings.
     expect(suite.tests.slice(1)).toEqual(
       ['TestConcurrentTwo', 'TestConcurrentOne'].map((name) => ({
@@ -203,8 +210,8 @@ describe('every schema property reaches the loaded manifest', () => {
         tags: rawSuite.tags,
         timeoutSec: rawSuite.timeoutSec,
         race: rawSuite.race,
-        repeat: 1,
-        partialCredit: false,
+        runs: 5,
+        passRule: { rule: 'threshold', minRate: 0.6 },
         exclusive: false,
         retry: rawSuite.retry,
         description: undefined,

@@ -73,6 +73,38 @@ describe('toGradescopeResults', () => {
     expect(byName(results, 'TestCrashRecovery').extra_data).toMatchObject({ verdict: 'error', id: 'final/TestCrashRecovery' });
   });
 
+  it('a test with several runs: each attempt\'s seed, the runs summary, and no second tally line beside the output\'s', () => {
+    const runs = {
+      counted: 3,
+      passed: 2,
+      failed: 1,
+      errors: 0,
+      rule: 'every run must pass',
+      passRate: 2 / 3,
+      interval: { low: 0.208, high: 0.939 },
+      failing: [{ run: 2, seed: 22, rerun: "DSGRADE_SEED=22 go test -count=1 -run '^TestX$' ./p" }],
+      replays: 'the same seed',
+    };
+    const attempts = [
+      { verdict: 'passed' as const, durationMs: 1, reason: '', seed: 11 },
+      { verdict: 'failed' as const, durationMs: 1, reason: 'boom', seed: 33, voided: 'overload' as const },
+      { verdict: 'failed' as const, durationMs: 1, reason: 'boom', seed: 22 },
+      { verdict: 'passed' as const, durationMs: 1, reason: '', seed: 33 },
+    ];
+    const t = makeTest({ suite: 'p', name: 'TestX', verdict: 'failed', flaky: true, attempts, runs, output: 'Passed 2 of 3 runs (failing seed 22): …' });
+    const gs = byName(toGradescopeResults(makeReport({ tests: [t] }), opts), 'TestX');
+    expect(gs.extra_data!.runs).toEqual(runs);
+    expect((gs.extra_data!.attempts as { seed: number; voided?: string }[]).map((a) => [a.seed, a.voided ?? ''])).toEqual([
+      [11, ''],
+      [33, 'overload'],
+      [22, ''],
+      [33, ''],
+    ]);
+    expect(gs.output).toContain('Passed 2 of 3 runs (failing seed 22)');
+    expect(gs.output).not.toContain('outcome over');
+    expect(validateGradescopeResults(toGradescopeResults(makeReport({ tests: [t] }), opts))).toEqual([]);
+  });
+
   it('fills the top level', () => {
     expect(results).toMatchObject({
       score: report.score,

@@ -1,7 +1,20 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { RunsSummary } from '../../src/model.js';
 import { createProgress, renderTable } from '../../src/report/terminal.js';
 import { makeReport, makeTest } from './fixtures.js';
+
+const RUNS: RunsSummary = {
+  counted: 8,
+  passed: 7,
+  failed: 1,
+  errors: 0,
+  rule: 'points × the share of passing runs',
+  passRate: 0.875,
+  interval: { low: 0.529, high: 0.978 },
+  failing: [{ run: 3, seed: 123, rerun: "DSGRADE_SEED=123 RPC_SEED=123 go test -race -count=1 -run '^TestFigure8_2B$' ./raft" }],
+  replays: 'the same network faults',
+};
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
@@ -31,6 +44,20 @@ describe('renderTable', () => {
     expect(out).toContain('1 test could not be decided by dsgrade (harness error)');
     expect(out).toContain('Seed: 4242');
     expect(out).toContain('Rerun a failed test: dsgrade run projects/p0 ./submission --only checkpoint/TestBasic2 --seed 4242');
+  });
+
+  it('lists the runs that failed, with the pass rate, and the rerun line of one failing run that is never cut', () => {
+    const flakyPass = makeTest({ suite: '2B', name: 'TestFigure8_2B', verdict: 'passed', flaky: true, runs: RUNS });
+    const out = renderTable(makeReport({ tests: [flakyPass, makeTest({ suite: '2B', name: 'TestStop2B' })] }), { color: false, width: 140 });
+    const lines = out.split('\n');
+    expect(lines.find((l) => l.includes('2B/TestFigure8_2B') && l.includes('PASS'))).toMatch(/flaky: passed 7 of 8 runs \(failing seed 123\)/);
+    const at = lines.indexOf('Runs that failed (each run has its own seed):');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {2}2B\/TestFigure8_2B: passed 7 of 8 runs \(failing seed 123\); pass rate 88 % \(95 % confidence interval 53 %–98 %/);
+    expect(lines[at + 2]).toBe(`    Run 3 (seed 123) reruns with the same network faults — not the same goroutine interleaving, so it may pass — in the module folder with the staff tests: ${RUNS.failing[0]!.rerun}`);
+    // No section when every run passed.
+    const clean = renderTable(makeReport({ tests: [makeTest({ suite: '2B', name: 'TestX', runs: { ...RUNS, passed: 8, failed: 0, passRate: 1, failing: [] } })] }), { color: false });
+    expect(clean).not.toContain('Runs that failed');
   });
 
   it('colours verdicts when color is true, and only then', () => {

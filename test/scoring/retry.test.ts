@@ -3,12 +3,12 @@ import type { Attempt } from '../../src/model.js';
 import { decideRetry } from '../../src/scoring/retry.js';
 
 const a = (v: Attempt['verdict']): Attempt => ({ verdict: v, durationMs: 1, reason: v === 'passed' ? '' : 'boom' });
-const spec = (policy: 'all' | 'any' | 'majority') => ({ retry: { count: 3, policy }, points: 2, partialCredit: false, repeat: 1 });
+const spec = (policy: 'all' | 'any' | 'majority') => ({ retry: { count: 3, policy }, points: 2, passRule: { rule: 'all' as const }, runs: 1 });
 
 describe('retry policies', () => {
   it('does nothing without reruns or without a rule', () => {
     expect(decideRetry(spec('all'), [a('passed')], [])).toBeUndefined();
-    expect(decideRetry({ points: 2, partialCredit: false, repeat: 1 }, [a('failed')], [a('passed')])).toBeUndefined();
+    expect(decideRetry({ points: 2, passRule: { rule: 'all' }, runs: 1 }, [a('failed')], [a('passed')])).toBeUndefined();
   });
 
   it('all: every rerun must pass', () => {
