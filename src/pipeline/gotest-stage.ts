@@ -4,7 +4,6 @@
  * jobs of every suite together). Each attempt is its own process; one that failed while the
  * machine was overloaded does not count and is run again on a quiet machine (scoring/overload.ts).
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { binaryName } from '../go/go-command.js';
@@ -23,6 +22,7 @@ import { runsLines, runsHeadline, summarizeRuns } from '../scoring/runs-summary.
 import { allOrNothing, type Scored } from '../scoring/score.js';
 import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
 import { traceReport } from './gotest-run-report.js';
+import { nextRunSeed, rerunCommand, seedEnvOf, seedRerunCommand } from './gotest-seeds.js';
 import type { Job } from './job-runner.js';
 
 export interface SuiteBlocker {
@@ -266,45 +266,4 @@ function notRun(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, summary: str
   });
   ctx.progress.finished?.(result);
   return result;
-}
-
-/** `go test` of one staff test, as typed in the module folder with the staff tests. */
-function goTestCommand(suite: Pick<GoTestSuite, 'package'>, t: Pick<GoTestSpec, 'name' | 'race'>): string {
-  return `go test${t.race ? ' -race' : ''} -count=1 -run '^${t.name}$' ./${suite.package}`;
-}
-
-/** Reruns the whole test: every run, each with the seed it had (they derive from --seed). */
-function rerunCommand(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec): string {
-  return `${ctx.rerunBase} --only ${suite.id}/${t.name} --seed ${ctx.seed}    (or, in the module folder with the staff tests: ${goTestCommand(suite, t)})`;
-}
-
-/** Reruns one run of the test with its seed, in the module folder with the staff tests. */
-export function seedRerunCommand(suite: Pick<GoTestSuite, 'package' | 'seedEnv'>, t: Pick<GoTestSpec, 'name' | 'race'>, seed: number): string {
-  const env = Object.entries(seedEnvOf(seed, suite.seedEnv)).map(([k, v]) => `${k}=${v}`);
-  return `${env.join(' ')} ${goTestCommand(suite, t)}`;
-}
-
-/**
- * The seed of run `runIndex` (from 0, among the counted runs) of a staff test: derived from the
- * grade's seed, the test id and the run's number, so tests and runs differ from one another and
- * `--seed N --only <id>` gives every run the seed it had in the full grade. Run 0 keeps the
- * derivation a single run has always had.
- */
-export function testSeed(gradeSeed: number, testId: string, runIndex = 0): number {
-  const digest = createHash('sha256').update(runIndex === 0 ? `${gradeSeed}\0${testId}` : `${gradeSeed}\0${testId}\0${runIndex}`).digest();
-  return digest.readUInt32BE(0) & 0x7fffffff;
-}
-
-/**
- * The seed of the next attempt of a test: that of the next counted run. An attempt voided by
- * overload does not count, so the attempt that replaces it gets its seed: the run is redone, not
- * skipped, and the pass rate is over the same seeds as on a quiet machine.
- */
-export function nextRunSeed(gradeSeed: number, testId: string, attempts: readonly Pick<Attempt, 'voided'>[]): number {
-  return testSeed(gradeSeed, testId, countedAttempts(attempts).length);
-}
-
-/** The environment that hands a test process its seed: DSGRADE_SEED always, and the suite's `seedEnv` (e.g. RPC_SEED) when it names one. */
-export function seedEnvOf(seed: number, seedEnv: string | undefined): Record<string, string> {
-  return { DSGRADE_SEED: String(seed), ...(seedEnv ? { [seedEnv]: String(seed) } : {}) };
 }

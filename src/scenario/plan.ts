@@ -2,7 +2,8 @@
  * A scenario as written → a concrete plan: groups expanded into nodes, links into one proxy link
  * per directed pair, `repeat` unrolled, and every random choice (which node to kill, how long to
  * sleep, a shuffled partition) drawn from the scenario seed *before* anything runs. Same seed ⇒
- * same plan, which is what makes `--seed N` reproduce a failing schedule.
+ * same plan, which is what makes `--seed N` reproduce a failing schedule. Over 300 lines on
+ * purpose: the draws must happen in one fixed order, and one file keeps that order in view.
  */
 import { createHash } from 'node:crypto';
 import type { Duration, ExpectSpec, Faults, NodeSpec, PartitionStep, Proto, ScenarioSpec, SignalName, StepSpec, Stream, Target } from './types.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../../src/model.js';
-import { nextRunSeed, seedEnvOf, seedRerunCommand, testSeed } from '../../src/pipeline/gotest-stage.js';
+import { nextRunSeed, seedEnvOf, seedRerunCommand, testSeed } from '../../src/pipeline/gotest-seeds.js';
 import { countedAttempts } from '../../src/scoring/overload.js';
 import { scoreRuns } from '../../src/scoring/pass-rule.js';
 import { wantsAnotherRun } from '../../src/scoring/retry.js';
