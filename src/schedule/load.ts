@@ -48,6 +48,15 @@ export function loadFigures(w: ProbeWindow): LoadFigures {
   return figures;
 }
 
+/**
+ * Overloaded by lateness or a starved probe — throttling, a starved virtual machine: every process
+ * waits, sleepers too — as opposed to by contention alone (the stall share), which slows what
+ * computes but not what mostly sleeps (the kernel wakes sleepers on time beside CPU hogs).
+ */
+export function starved(f: LoadFigures): boolean {
+  return beyond({ ...f, stallShare: undefined }, OVERLOADED, f.windowMs, 'over');
+}
+
 /** Whether recent figures (the last QUIET_WINDOW_MS) show a machine quiet enough to rerun a test on. */
 export function isQuiet(f: LoadFigures): boolean {
   return !beyond(f, QUIET, f.windowMs, 'quiet');

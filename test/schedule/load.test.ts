@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeLoad, isQuiet, loadFigures, OVERLOADED, QUIET } from '../../src/schedule/load.js';
+import { describeLoad, isQuiet, loadFigures, OVERLOADED, QUIET, starved } from '../../src/schedule/load.js';
 import type { ProbeWindow } from '../../src/sandbox/load-probe.js';
 
 /** A window of `ms` with one wake-up every 10 ms, each `late` ms late, and the stall share given. */
@@ -26,6 +26,9 @@ describe('loadFigures', () => {
     const f = loadFigures(window(2000, () => 0.1, OVERLOADED.stallShare));
     expect(f.overloaded).toBe(true);
     expect(isQuiet(f)).toBe(false);
+    // …but not starved: sleepers were not held back (scoring/overload.ts keeps a sleeper's failures then).
+    expect(starved(f)).toBe(false);
+    expect(starved(loadFigures(window(2000, (i) => (i % 10 === 0 ? 60 : 0.2), 0.9)))).toBe(true);
   });
 
   it('calls throttling (late wake-ups) and a starved probe overloaded without any stall figure', () => {

@@ -5,11 +5,21 @@ import { countedAttempts, OVERLOAD_ERROR, overloadLines, selfInflicted, voidedBy
 
 const busy: LoadFigures = { windowMs: 2000, lateP50Ms: 0.1, lateP99Ms: 3, lateMaxMs: 9, coverage: 1, stallShare: 0.8, stallSource: 'system', overloaded: true };
 const calm: LoadFigures = { ...busy, stallShare: 0.05, overloaded: false };
+const late: LoadFigures = { ...calm, lateP99Ms: 45, lateMaxMs: 120, overloaded: true };
 const usage = (cpuMs: number) => ({ cpuMs, userMs: cpuMs, sysMs: 0, peakRssBytes: 1 << 20, complete: true });
 
 describe('voidedByOverload', () => {
   it('voids a failure while the machine was overloaded', () => {
-    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000, load: busy, usage: usage(100) }, { ranAlone: false, cores: 2 })).toBe(true);
+    // Contention (stall share) and an attempt that computed: 0.5 cores.
+    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000, load: busy, usage: usage(1000) }, { ranAlone: false, cores: 2 })).toBe(true);
+    // Throttled or starved (late wake-ups): whatever the attempt did, even without a usage figure.
+    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000, load: late, usage: usage(100) }, { ranAlone: false, cores: 2 })).toBe(true);
+    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000, load: busy }, { ranAlone: false, cores: 2 })).toBe(true);
+  });
+
+  it('keeps the failure of an attempt that mostly slept when the overload was contention only: its wake-ups were on time', () => {
+    // A CPU hog beside the grade: stall share ~1, sleeps on time; the attempt used 0.05 cores.
+    expect(voidedByOverload({ verdict: 'failed', durationMs: 2000, load: busy, usage: usage(100) }, { ranAlone: false, cores: 2 })).toBe(false);
   });
 
   it('never voids a pass, an error, or a failure on a machine that was not overloaded', () => {
@@ -25,8 +35,8 @@ describe('voidedByOverload', () => {
     expect(voidedByOverload(spinning, { ranAlone: true, cores: 2 })).toBe(false);
     // Beside other jobs the load may be theirs: voided, and judged again alone.
     expect(voidedByOverload(spinning, { ranAlone: false, cores: 2 })).toBe(true);
-    // Alone but light: the overload came from elsewhere.
-    expect(voidedByOverload({ ...spinning, usage: usage(200) }, { ranAlone: true, cores: 2 })).toBe(true);
+    // Alone but light, on a throttled machine: the overload came from elsewhere.
+    expect(voidedByOverload({ ...spinning, load: late, usage: usage(200) }, { ranAlone: true, cores: 2 })).toBe(true);
   });
 
   it('keeps a failure the attempt caused itself on a machine where something else takes a core: half the cores and twice the reference', () => {
