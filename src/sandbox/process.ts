@@ -58,12 +58,14 @@ export function runLocalProcess(spec: ProcessSpec, jail: Jail | undefined): Prom
       }
       const pid = subprocess.pid;
       if (pid !== undefined) registerGroup(pid);
+      // Listen before anything is awaited: what the program prints first (its init) may arrive
+      // while the jail's report is awaited below, and a chunk emitted with no listener is lost.
+      subprocess.stdout?.on('data', onOutput);
+      subprocess.stderr?.on('data', onOutput);
       const report: JailReport | undefined = launch?.reportFd && pid !== undefined ? readJailReport(subprocess.stdio[launch.reportFd] as Readable) : undefined;
       // The program's own group (the jail's child), once the jail has named it.
       const program = report ? await report.pid : undefined;
       if (program !== undefined) registerGroup(program);
-      subprocess.stdout?.on('data', onOutput);
-      subprocess.stderr?.on('data', onOutput);
       let exited = false;
       let drainTimer: NodeJS.Timeout | undefined;
       let graceTimer: NodeJS.Timeout | undefined;
