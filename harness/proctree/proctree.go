@@ -76,6 +76,24 @@ func (r *Reaper) Reap() (childrenLeft bool) {
 // MainExited reports whether the main child has been reaped, and its status.
 func (r *Reaper) MainExited() (syscall.WaitStatus, bool) { return r.status, r.done }
 
+// ReapUntilMainExits reaps every child as it exits (orphans included) until the main child has
+// exited, waking on each SIGCHLD from chld and every 100 ms (a missed SIGCHLD costs at most
+// that), and returns the main child's status.
+func (r *Reaper) ReapUntilMainExits(chld <-chan os.Signal) syscall.WaitStatus {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		r.Reap()
+		if ws, exited := r.MainExited(); exited {
+			return ws
+		}
+		select {
+		case <-chld:
+		case <-tick.C:
+		}
+	}
+}
+
 // KillAll SIGKILLs every descendant — the main child's process group first, then every child of
 // this process (orphans land here, see BecomeSubreaper), round after round, until every one has
 // been reaped or the deadline passes. Returns whether everything was reaped.

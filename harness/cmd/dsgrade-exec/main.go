@@ -229,20 +229,8 @@ func run(args []string, lifeline, fd3 bool) int {
 	}()
 	// Every child is reaped here as it exits (orphans included), never through cmd.Wait.
 	reaper := proctree.NewReaper(pgid)
-	tick := time.NewTicker(100 * time.Millisecond) // a missed SIGCHLD costs at most this
-	for {
-		reaper.Reap()
-		if _, exited := reaper.MainExited(); exited {
-			break
-		}
-		select {
-		case <-chld:
-		case <-tick.C:
-		}
-	}
-	tick.Stop()
+	ws := reaper.ReapUntilMainExits(chld)
 	close(done)
-	ws, _ := reaper.MainExited()
 	// Whatever the program left, in its group or elsewhere, dies with it, so the pipes close.
 	complete := reaper.KillAll(pgid, time.Now().Add(killTreeWithin))
 	line, _ := json.Marshal(proctree.ChildrenUsage(complete))

@@ -167,19 +167,7 @@ func supervise(o options, args []string) int {
 	pid := cmd.Process.Pid
 	writeLine(report, map[string]any{"pid": pid})
 	reaper := proctree.NewReaper(pid)
-	tick := time.NewTicker(100 * time.Millisecond) // a missed SIGCHLD costs at most this
-	defer tick.Stop()
-	for {
-		reaper.Reap()
-		if _, done := reaper.MainExited(); done {
-			break
-		}
-		select {
-		case <-chld:
-		case <-tick.C:
-		}
-	}
-	ws, _ := reaper.MainExited()
+	ws := reaper.ReapUntilMainExits(chld)
 	// The program's group is its pid (it is a session leader); whatever it left anywhere else
 	// is a descendant, re-parented here.
 	complete := reaper.KillAll(pid, time.Now().Add(killTreeWithin))
