@@ -58,7 +58,8 @@ export const CONTENTION_SENSITIVE_RATE = 0.25;
  */
 export function voidedByOverload(a: JudgedAttempt, ctx: OverloadContext): boolean {
   if (a.verdict !== 'failed' || !a.load?.overloaded) return false;
-  if (!starved(a.load) && a.usage && a.durationMs > 0 && a.usage.cpuMs / a.durationMs < CONTENTION_SENSITIVE_RATE) return false;
+  const rate = cpuRate(a);
+  if (!starved(a.load) && rate !== undefined && rate < CONTENTION_SENSITIVE_RATE) return false;
   return !selfInflicted(a, ctx);
 }
 
@@ -67,11 +68,16 @@ export function voidedByOverload(a: JudgedAttempt, ctx: OverloadContext): boolea
  * SELF_LOAD_SHARE_OVER_REFERENCE of them and OVER_REFERENCE times the reference's rate.
  */
 export function selfInflicted(a: JudgedAttempt, ctx: OverloadContext): boolean {
-  if (!ctx.ranAlone || !a.usage || a.durationMs <= 0) return false;
-  const rate = a.usage.cpuMs / a.durationMs;
+  const rate = cpuRate(a);
+  if (!ctx.ranAlone || rate === undefined) return false;
   if (rate >= SELF_LOAD_SHARE * ctx.cores) return true;
   const reference = ctx.expectedCpuRate;
   return reference !== undefined && rate >= SELF_LOAD_SHARE_OVER_REFERENCE * ctx.cores && rate >= OVER_REFERENCE * reference;
+}
+
+/** The cores the attempt's own process tree used on average; undefined without a usage figure. */
+function cpuRate(a: Pick<JudgedAttempt, 'usage' | 'durationMs'>): number | undefined {
+  return a.usage && a.durationMs > 0 ? a.usage.cpuMs / a.durationMs : undefined;
 }
 
 /** How many quiet reruns a job gets before its verdict is the overload error. */
@@ -91,9 +97,9 @@ export function overloadLines(attempts: readonly Attempt[], gaveUp: boolean, ctx
   attempts.forEach((a, i) => {
     if (a.voided && a.load) {
       lines.push(`Run ${i + 1} failed while the grading machine was overloaded (${describeLoad(a.load)}). It does not count: dsgrade ran the test again once the machine was quiet.`);
-    } else if (a.verdict === 'failed' && a.load?.overloaded && a.usage && a.durationMs > 0) {
+    } else if (a.verdict === 'failed' && a.load?.overloaded && cpuRate(a) !== undefined) {
       lines.push(
-        `Run ${i + 1} failed while the machine was overloaded by this test itself: it ran alone and its processes used ${(a.usage.cpuMs / a.durationMs).toFixed(2)} of the ${ctx.cores} cores (${describeLoad(a.load)}). Look for busy loops (a for/select with a default case, polling without sleeping) and for processes or goroutines started in a loop.`,
+        `Run ${i + 1} failed while the machine was overloaded by this test itself: it ran alone and its processes used ${cpuRate(a)!.toFixed(2)} of the ${ctx.cores} cores (${describeLoad(a.load)}). Look for busy loops (a for/select with a default case, polling without sleeping) and for processes or goroutines started in a loop.`,
       );
     }
   });
