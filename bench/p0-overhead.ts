@@ -2,6 +2,11 @@
  * dsgrade's overhead over plain `go test`: grade the P0 reference with --jobs 1, and run the same
  * tests as direct `go test -count=1 -run '^Name$'` commands from a shell script in an assembled
  * tree. Both run with a warm build cache (one untimed warm-up each). Target: ratio ≤ 1.10.
+ *
+ * Like with like: the script runs the student's tests on each implementation as many times as the
+ * manifest's `repeat` says (P0: 3), as dsgrade does. Those repeats are the grading policy (the
+ * majority of runs decides, docs/manifest.md), not overhead; before this the baseline ran them
+ * once, and the ratio (1.5-1.6) measured mostly the policy.
  */
 import { execa } from 'execa';
 import { promises as fs } from 'node:fs';
@@ -44,13 +49,14 @@ export async function benchP0Overhead(): Promise<OverheadResult> {
       } else if (s.kind === 'studenttests') {
         // Like dsgrade: the student's tests against the correct implementation and each buggy one.
         const impl = s.implFile;
+        const times = `for i in $(seq ${s.repeat}); do`;
         lines.push(`cp ${impl} ${impl}.orig`);
-        lines.push(`go test -count=1 ./${s.package} >/dev/null || echo "FAIL ${s.id}/correct"`);
+        lines.push(`${times} go test -count=1 ./${s.package} >/dev/null || echo "FAIL ${s.id}/correct"; done`);
         for (const b of s.buggy) {
-          lines.push(`cp ${b.file} ${impl} && { go test -count=1 ./${s.package} >/dev/null && echo "MISSED ${s.id}/${b.name}"; }`);
+          lines.push(`cp ${b.file} ${impl} && ${times} go test -count=1 ./${s.package} >/dev/null && echo "MISSED ${s.id}/${b.name}"; done`);
         }
         lines.push(`cp ${impl}.orig ${impl}`);
-        tests += 1 + s.buggy.length;
+        tests += (1 + s.buggy.length) * s.repeat;
         only.push(s.id);
       }
     }

@@ -90,4 +90,3 @@ func monotonicUs() int64 {
 	_, _, _ = syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 1 /* CLOCK_MONOTONIC */, uintptr(unsafe.Pointer(&ts)), 0)
 	return ts.Sec*1_000_000 + ts.Nsec/1000
 }
-
