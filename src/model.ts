@@ -31,6 +31,11 @@ export interface Attempt {
    * again once the machine was quiet (src/scoring/overload.ts).
    */
   voided?: 'overload';
+  /**
+   * It failed while the machine was overloaded and counts all the same: why, in words for the
+   * student (src/scoring/overload.ts decideOverload).
+   */
+  overloadCounted?: string;
   /** The seed the attempt got (DSGRADE_SEED and the suite's seedEnv), for go tests. */
   seed?: number;
 }

@@ -24,6 +24,12 @@ export interface AttemptVerdict {
   reason: string;
   /** What the test left behind, when it passed and its suite checks for leaks. */
   leaks?: LeakReport;
+  /**
+   * A failure whose evidence no overload of the machine can produce (a race report, a Go runtime
+   * fatal error, tampering, flooding): what it is, in a few words. Such a failure always counts
+   * (scoring/overload.ts); a timeout or a failed check of the test may be the machine's fault.
+   */
+  loadIndependent?: string;
 }
 
 export const TAMPERED = "the test result record was tampered with (written by something other than the grader's harness): failed";
@@ -32,22 +38,39 @@ export function decideAttempt(obs: AttemptObservation): AttemptVerdict {
   const { outcome } = obs;
   if (outcome.spawnError) return { verdict: 'error', reason: `dsgrade could not start the test binary: ${outcome.spawnError}` };
   if (outcome.flooded) {
-    return { verdict: 'failed', reason: `printed more than the output limit (${formatBytes(outcome.outputBytes)} so far) and was stopped: remove debug printing` };
+    return { verdict: 'failed', reason: `printed more than the output limit (${formatBytes(outcome.outputBytes)} so far) and was stopped: remove debug printing`, loadIndependent: 'output over the limit' };
   }
   if (outcome.timedOut) {
     return { verdict: 'failed', reason: `did not finish within ${obs.timeoutSec} s and was killed: look for a deadlock, a busy loop or a blocked channel operation` };
   }
   const checked = verifyRecord(obs.resultRecord, obs.key);
   const explained = explainOutput(outcome.output);
-  if (checked.kind === 'absent') return { verdict: 'failed', reason: diedEarly(outcome, explained) };
-  if (checked.kind === 'forged') return { verdict: 'failed', reason: TAMPERED };
+  const evidence = loadIndependentEvidence(outcome.output);
+  const because = evidence ? { loadIndependent: evidence } : {};
+  if (checked.kind === 'absent') return { verdict: 'failed', reason: diedEarly(outcome, explained), ...because };
+  if (checked.kind === 'forged') return { verdict: 'failed', reason: TAMPERED, loadIndependent: 'a forged result record' };
   if (checked.kind === 'broken') return { verdict: 'error', reason: `dsgrade could not read its own result record (a harness bug, not your code): ${checked.reason}` };
   const { code, leaks } = checked.record;
   if (code === 0 && outcome.exitCode === 0) return { verdict: 'passed', reason: '', ...(leaks ? { leaks } : {}) };
   if (code === 0) {
-    return { verdict: 'failed', reason: `the test passed but the process then ended badly (${exitDescription(outcome)})` };
+    return { verdict: 'failed', reason: `the test passed but the process then ended badly (${exitDescription(outcome)})`, ...because };
   }
-  return { verdict: 'failed', reason: explained ?? `the test failed (exit status ${code})` };
+  return { verdict: 'failed', reason: explained ?? `the test failed (exit status ${code})`, ...because };
+}
+
+/**
+ * What in the output proves a bug that no slowness can cause, if anything: a race report (the race
+ * detector reports accesses that happened, however slowly), a Go runtime fatal error (out of
+ * memory, concurrent map writes, all goroutines asleep, no thread could be started — none of them
+ * a result of waiting). Timeouts and panics are not on the list: a test's own check can panic on
+ * a reply that did not come in time.
+ */
+export function loadIndependentEvidence(output: string): string | undefined {
+  if (output.includes('WARNING: DATA RACE')) return 'a data race report';
+  const fatal = /fatal error: (.+)/.exec(output);
+  if (fatal) return `the Go runtime's "fatal error: ${fatal[1]!.trim()}"`;
+  if (/failed to create new OS thread/.test(output)) return 'the Go runtime could not start a thread';
+  return undefined;
 }
 
 function diedEarly(outcome: ProcessOutcome, explained: string | undefined): string {

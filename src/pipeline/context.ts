@@ -12,7 +12,8 @@ import type { Backend } from '../sandbox/backend.js';
 import { monotonicMs, type LoadProbe } from '../sandbox/load-probe.js';
 import { loadFigures } from '../schedule/load.js';
 import type { JobEstimate } from '../schedule/scheduler.js';
-import type { Job } from './job-runner.js';
+import type { OverloadContext } from '../scoring/overload.js';
+import type { Job, RunHow } from './job-runner.js';
 
 export interface ProgressListener {
   planned?(total: number): void;
@@ -116,6 +117,12 @@ export function estimateOf(ctx: RunContext, itemId: string, runs = 1): JobEstima
   const t: ItemTiming | undefined = ctx.project.timings?.tests[itemId];
   if (!t) return {};
   return { wallMs: t.wallMs * runs, cpuRate: t.cpuRate, ...(t.peakRssBytes !== undefined ? { peakRssBytes: t.peakRssBytes } : {}) };
+}
+
+/** What overload voiding needs to know of one attempt of `itemId` (src/scoring/overload.ts). */
+export function overloadContextOf(ctx: RunContext, itemId: string, how: Pick<RunHow, 'ranAlone'>): OverloadContext {
+  const t: ItemTiming | undefined = ctx.project.timings?.tests[itemId];
+  return { ranAlone: how.ranAlone(), cores: ctx.cores, ...(t ? { expectedCpuRate: t.cpuRate, expectedCpuMs: t.cpuRate * t.wallMs } : {}) };
 }
 
 /** The probe's figures from `startedMs` (monotonicMs) until now. */

@@ -15,12 +15,12 @@ import type { GoTestSpec, GoTestSuite } from '../manifest/types.js';
 import type { Attempt, TestResult } from '../model.js';
 import { monotonicMs } from '../sandbox/load-probe.js';
 import { makeRunDir } from '../sandbox/work-folders.js';
-import { countedAttempts, OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
+import { countedAttempts, decideOverload, OVERLOAD_ERROR, overloadLines } from '../scoring/overload.js';
 import { describePassRule } from '../scoring/pass-rule.js';
 import { scoreWithRetry, wantsAnotherRun } from '../scoring/retry.js';
 import { runsLines, runsHeadline, summarizeRuns } from '../scoring/runs-summary.js';
 import { allOrNothing, type Scored } from '../scoring/score.js';
-import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
+import { estimateOf, loadSince, makeResult, noJobs, overloadContextOf, settledPlan, type RunContext, type SuitePlan } from './context.js';
 import { traceReport } from './gotest-run-report.js';
 import { nextRunSeed, rerunCommand, seedEnvOf, seedRerunCommand } from './gotest-seeds.js';
 import type { Job } from './job-runner.js';
@@ -134,14 +134,14 @@ export async function gradeGoTestSuite(
           cpuMs += run.usage?.cpuMs ?? 0;
           wallMs += run.durationMs;
           job.lastUsage = run.usage ? { cpuMs, wallMs } : undefined;
-          const voided = voidedByOverload(attempt, { ranAlone: how.ranAlone(), cores: ctx.cores, expectedCpuRate: job.estimate.cpuRate });
-          if (!voided && run.verdict !== 'passed' && !kept) kept = { dir: artifactsDir, reason: run.reason, seed: env.DSGRADE_SEED! };
+          const overload = decideOverload(attempt, overloadContextOf(ctx, id, how));
+          if (!overload.voided && run.verdict !== 'passed' && !kept) kept = { dir: artifactsDir, reason: run.reason, seed: env.DSGRADE_SEED! };
           else await fs.rm(artifactsDir, { recursive: true, force: true }).catch(() => undefined);
-          if (voided) {
+          if (overload.voided) {
             attempts.push({ ...attempt, voided: 'overload' });
             return 'rerun-when-quiet';
           }
-          attempts.push(attempt);
+          attempts.push({ ...attempt, ...(overload.counts ? { overloadCounted: overload.counts } : {}) });
         }
         await finish();
         return 'done';
@@ -191,7 +191,7 @@ function leakResult(ctx: RunContext, suite: GoTestSuite, tests: GoTestSpec[], ru
 }
 
 /** One attempt as the stage keeps it: the run, what the probe saw, whether it counts, its seed. */
-type SeededRun = AttemptRun & Pick<Attempt, 'load' | 'voided'> & { seed: number };
+type SeededRun = AttemptRun & Pick<Attempt, 'load' | 'voided' | 'overloadCounted'> & { seed: number };
 
 /** `traceLines`: what the failing run's rpc trace says (gotest-run-report.ts), put before the test's own output. */
 function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, allRuns: SeededRun[], gaveUp: boolean, traceLines: readonly string[] = []): TestResult {
@@ -203,6 +203,7 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
     ...(r.usage ? { usage: r.usage } : {}),
     ...(r.load ? { load: r.load } : {}),
     ...(r.voided ? { voided: r.voided } : {}),
+    ...(r.overloadCounted ? { overloadCounted: r.overloadCounted } : {}),
   }));
   // The counted runs (the rule's runs, then retry reruns); voided ones are reported, never counted.
   const counted = countedAttempts(allRuns);
@@ -215,7 +216,7 @@ function resultFromAttempts(ctx: RunContext, suite: GoTestSuite, t: GoTestSpec, 
   const runs = summarizeRuns(countedAttempts(attempts), describePassRule(t.passRule, t.runs), suite.seedReplays, (seed) => seedRerunCommand(suite, t, seed));
   // The verdict and its one-line reason are printed by every reporter; the output holds the details.
   const lines: string[] = [];
-  const overload = overloadLines(attempts, gaveUp, ctx);
+  const overload = overloadLines(attempts, gaveUp);
   if (overload.length > 0) lines.push(...overload, '');
   if (retry) lines.push(retry.note, '');
   if (runs && !gaveUp) lines.push(...runsLines(runs, { score: scored.score, maxScore: t.points }), '');

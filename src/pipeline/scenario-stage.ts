@@ -13,9 +13,9 @@ import { buildPlan, scenarioSeed } from '../scenario/plan.js';
 import { buildPrograms, type BuiltProgram } from '../scenario/programs.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import type { ScenarioSpec, ScenarioSuite } from '../scenario/types.js';
-import { OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
+import { decideOverload, OVERLOAD_ERROR, overloadLines } from '../scoring/overload.js';
 import { allOrNothing } from '../scoring/score.js';
-import { estimateOf, loadSince, makeResult, noJobs, type RunContext, type SuitePlan } from './context.js';
+import { estimateOf, loadSince, makeResult, noJobs, overloadContextOf, type RunContext, type SuitePlan } from './context.js';
 import type { Job } from './job-runner.js';
 import { monotonicMs } from '../sandbox/load-probe.js';
 import { publishRunReport } from './run-report-link.js';
@@ -114,7 +114,7 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
     const verdict = gaveUp ? 'error' : outcome.verdict;
     const report = outcome.verdict === 'passed' ? undefined : await publishRunReport(ctx, outcome.record, outcome.paths.report, suite.id, sc.name);
     const lines: string[] = [];
-    const overload = overloadLines(attempts, gaveUp, ctx);
+    const overload = overloadLines(attempts, gaveUp);
     if (overload.length > 0) lines.push(...overload, '');
     if (outcome.verdict === 'passed') lines.push(`Passed: every step and ${outcome.expectations.length} expectation(s) held.`);
     else lines.push(...outcome.details.slice(0, MAX_DETAIL_LINES));
@@ -167,11 +167,12 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
         const { outcome, attempt } = await runOne(sc, attempts);
         last = outcome;
         job.lastUsage = attempt.usage ? { cpuMs: attempt.usage.cpuMs, wallMs: attempt.durationMs } : undefined;
-        if (voidedByOverload(attempt, { ranAlone: how.ranAlone(), cores: ctx.cores, expectedCpuRate: job.estimate.cpuRate })) {
+        const overload = decideOverload(attempt, overloadContextOf(ctx, id, how));
+        if (overload.voided) {
           attempts.push({ ...attempt, voided: 'overload' });
           return 'rerun-when-quiet';
         }
-        attempts.push(attempt);
+        attempts.push({ ...attempt, ...(overload.counts ? { overloadCounted: overload.counts } : {}) });
         results.set(sc.name, await resultOf(sc, outcome, attempts, false));
         return 'done';
       },

@@ -21,7 +21,7 @@ import { makeRunDir } from '../sandbox/work-folders.js';
 import { OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
 import { allOrNothing } from '../scoring/score.js';
 import { judgeBuggy, judgeCorrect, type TestRun, type VariantVerdict } from '../scoring/studenttest-verdicts.js';
-import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
+import { estimateOf, loadSince, makeResult, noJobs, overloadContextOf, settledPlan, type RunContext, type SuitePlan } from './context.js';
 import type { Job } from './job-runner.js';
 
 interface VariantRun {
@@ -83,7 +83,7 @@ export async function gradeStudentTests(
           }
           const run: TestRun = { ...r, load: loadSince(ctx, started) };
           job.lastUsage = run.usage ? { cpuMs: run.usage.cpuMs, wallMs: run.durationMs } : undefined;
-          if (key === 'correct' && voidedByOverload({ verdict: run.testsPassed ? 'passed' : 'failed', durationMs: run.durationMs, ...(run.usage ? { usage: run.usage } : {}), load: run.load! }, { ranAlone: how.ranAlone(), cores: ctx.cores, expectedCpuRate: job.estimate.cpuRate })) {
+          if (key === 'correct' && voidedByOverload({ verdict: run.testsPassed ? 'passed' : 'failed', durationMs: run.durationMs, ...(run.usage ? { usage: run.usage } : {}), load: run.load! }, overloadContextOf(ctx, `${suite.id}/${key}`, how))) {
             voided.get(key)!.push(run);
             return 'rerun-when-quiet';
           }
@@ -131,7 +131,7 @@ function results(ctx: RunContext, suite: StudentTestSuite, runs: Map<string, Var
       ({ verdict, summary, output, ...judged } = judgeCorrect(correct!.runs, fileName, suite.repeat));
       // Voided runs are reported with the ones that count, and said so at the top.
       const voidedAttempts: Attempt[] = (correct!.voided ?? []).map((r) => ({ verdict: 'failed', durationMs: r.durationMs, reason: r.reason, ...(r.usage ? { usage: r.usage } : {}), ...(r.load ? { load: r.load } : {}), voided: 'overload' }));
-      const notes = overloadLines(voidedAttempts, correct!.overloaded === true, ctx);
+      const notes = overloadLines(voidedAttempts, correct!.overloaded === true);
       if (correct!.overloaded) [verdict, summary] = ['error', OVERLOAD_ERROR];
       if (notes.length > 0) output = `${notes.join('\n')}\n\n${output}`;
       judged = { ...judged, attempts: [...(judged.attempts ?? []), ...voidedAttempts] };

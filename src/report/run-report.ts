@@ -17,7 +17,7 @@
  * by method and events as tables.
  */
 import type { RpcRunRecord } from '../gotest/rpc-run-record.js';
-import type { PlannedAction } from '../scenario/plan.js';
+import { messages, type PlannedAction } from '../scenario/plan.js';
 import { MESSAGE_KINDS, type MessageKind, type ProxyTrace, type RunRecord } from '../scenario/run-record.js';
 import { formatDuration, formatSeconds } from './format.js';
 import { BASE_CSS, esc, page } from './html.js';
@@ -245,7 +245,7 @@ function describe(a: PlannedAction): string {
     case 'waitExit':
       return `wait until ${a.nodes.join(', ')} exit (within ${a.withinSec} s)`;
     case 'waitDelivered':
-      return `wait until the proxy passes on a message from ${a.from} to ${a.to}${a.since === 'previous' ? ' after the previous step' : ''} (within ${a.withinSec} s)`;
+      return `wait until the proxy passes on ${messages(a.count)} from ${a.from} to ${a.to}${a.since === 'previous' ? ' after the previous step' : ''} (within ${a.withinSec} s)`;
     case 'sleep':
       return `sleep ${a.ms} ms`;
     case 'stdin':

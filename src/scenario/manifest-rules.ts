@@ -172,6 +172,9 @@ function checkScenario(sc: ScenarioSpec, sp: string, suite: ScenarioSuite, add: 
       if (s.wait?.exit !== undefined) target(s.wait.exit, `${p}/wait/exit`);
       if (s.wait?.delivered) {
         const d = s.wait.delivered;
+        if (d.count !== undefined && d.count > 1 && d.since === 'previous') {
+          add(`${p}/wait/delivered/count`, '"count" counts from the scenario\'s start, so it cannot be combined with "since": "previous"', 'remove "since" (a count is of all the messages since the start), or remove "count" to wait for one message after the previous step');
+        }
         nodeRef(d.from, `${p}/wait/delivered/from`);
         nodeRef(d.to, `${p}/wait/delivered/to`);
         const senders = membersOf(sc.nodes, d.from);

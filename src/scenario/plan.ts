@@ -45,7 +45,7 @@ export type PlannedAction =
   | { kind: 'waitOutput'; nodes: string[]; match: string; stream: Stream; since: 'start' | 'previous'; withinSec: number; latest?: { match: string; stableMs: number } }
   | { kind: 'waitExit'; nodes: string[]; withinSec: number }
   /** Every (sender, receiver) pair joined by a declared link must see a message pass the proxy. */
-  | { kind: 'waitDelivered'; pairs: DeliveryPair[]; from: string; to: string; since: 'start' | 'previous'; withinSec: number }
+  | { kind: 'waitDelivered'; pairs: DeliveryPair[]; from: string; to: string; since: 'start' | 'previous'; count: number; withinSec: number }
   | { kind: 'sleep'; ms: number };
 
 /** Messages from `from` to `to` travel on these proxy link directions (a link A->B carries B's replies in reverse). */
@@ -231,7 +231,7 @@ export function buildPlan(sc: ScenarioSpec, seed: string): ScenarioPlan {
       }
       if (w.delivered) {
         const d = w.delivered;
-        return { kind: 'waitDelivered', pairs: deliveryPairs(links, members(d.from), members(d.to)), from: d.from, to: d.to, since: d.since ?? 'start', withinSec: w.withinSec };
+        return { kind: 'waitDelivered', pairs: deliveryPairs(links, members(d.from), members(d.to)), from: d.from, to: d.to, since: d.since ?? 'start', count: d.count ?? 1, withinSec: w.withinSec };
       }
       return { kind: 'waitExit', nodes: target(w.exit!), withinSec: w.withinSec };
     }
@@ -308,8 +308,13 @@ export function describeAction(a: PlannedAction): string {
     case 'waitExit':
       return `wait ≤ ${a.withinSec} s for ${a.nodes.join(', ')} to exit`;
     case 'waitDelivered':
-      return `wait ≤ ${a.withinSec} s for the proxy to pass on a message from ${a.from} to ${a.to}${a.since === 'previous' ? ' (after the previous step began)' : ''}`;
+      return `wait ≤ ${a.withinSec} s for the proxy to pass on ${messages(a.count)} from ${a.from} to ${a.to}${a.since === 'previous' ? ' (after the previous step began)' : ''}`;
     case 'sleep':
       return `sleep ${a.ms} ms`;
   }
+}
+
+/** "a message", or "2 messages (counted from the start)" for a delivered wait with a count. */
+export function messages(count: number): string {
+  return count > 1 ? `${count} messages (counted from the start)` : 'a message';
 }

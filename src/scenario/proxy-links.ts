@@ -93,11 +93,20 @@ export class ProxyLinks implements ProxyControl {
     return (await this.client.info()).nowNs;
   }
 
-  async waitDelivered(pairs: readonly DeliveryPair[], sinceNs: number, limitMs: number): Promise<DeliveryPair[]> {
+  /**
+   * Waits until each pair has carried a message after `sinceNs` — or, with `count` above 1, at
+   * least `count` messages since the proxy started (the links' totals) — and returns the pairs
+   * still missing at the limit.
+   */
+  async waitDelivered(pairs: readonly DeliveryPair[], sinceNs: number, limitMs: number, count = 1): Promise<DeliveryPair[]> {
     const end = performance.now() + limitMs;
     for (;;) {
       const links = new Map((await this.client.stats()).map((l) => [l.name, l]));
-      const missing = pairs.filter((p) => !p.paths.some((x) => (links.get(x.link)?.[x.direction].lastSentNs ?? 0) > sinceNs));
+      const passed = (p: DeliveryPair): boolean =>
+        count > 1
+          ? p.paths.reduce((n, x) => n + (links.get(x.link)?.[x.direction].forwarded ?? 0), 0) >= count
+          : p.paths.some((x) => (links.get(x.link)?.[x.direction].lastSentNs ?? 0) > sinceNs);
+      const missing = pairs.filter((p) => !passed(p));
       const left = end - performance.now();
       if (missing.length === 0 || left <= 0) return missing;
       await this.clock.sleep(Math.min(DELIVERY_POLL_MS, left));

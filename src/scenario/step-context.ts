@@ -38,7 +38,7 @@ export interface ProxyControl {
   /** The proxy's clock now (ns). */
   nowNs(): Promise<number>;
   /** Waits until every pair has a message the proxy passed on after `sinceNs` (at most `limitMs`); returns the pairs still without one. */
-  waitDelivered(pairs: readonly DeliveryPair[], sinceNs: number, limitMs: number): Promise<DeliveryPair[]>;
+  waitDelivered(pairs: readonly DeliveryPair[], sinceNs: number, limitMs: number, count?: number): Promise<DeliveryPair[]>;
 }
 
 export interface StepContext {

@@ -86,13 +86,13 @@ export const waitExit: StepHandler<ActionOf<'waitExit'>> = async (a, { nodes, cl
 
 export const waitDelivered: StepHandler<ActionOf<'waitDelivered'>> = async (a, { nodes, proxy, clock }, step) => {
   const limitMs = Math.min(a.withinSec * 1000, clock.remaining());
-  const missing = await proxy.waitDelivered(a.pairs, a.since === 'previous' ? step.previous.proxyNs : 0, limitMs);
+  const missing = await proxy.waitDelivered(a.pairs, a.since === 'previous' ? step.previous.proxyNs : 0, limitMs, a.count);
   if (missing.length > 0) {
     const involved = [...new Set(missing.flatMap((p) => [p.to, p.from]))];
     const status = involved.map((n) => `${n}: ${nodes.describe(n)}`).join('; ');
     const what = missing.map((p) => `from ${p.from} to ${p.to}`).join(', ');
     throw new StepFailure(
-      `step ${step.origin}: the proxy passed on no message ${what} within ${(limitMs / 1000).toFixed(1)} s${a.since === 'previous' ? ' after the previous step began' : ''} (${status})`,
+      `step ${step.origin}: the proxy passed on ${a.count > 1 ? `fewer than ${a.count} messages` : 'no message'} ${what} within ${(limitMs / 1000).toFixed(1)} s${a.since === 'previous' ? ' after the previous step began' : ''} (${status})`,
       involved,
     );
   }

@@ -75,6 +75,8 @@ export interface DeliveredMatch {
   from: string;
   to: string;
   since?: 'start' | 'previous';
+  /** At least this many messages on each pair, counted from the scenario's start (default 1). */
+  count?: number;
 }
 
 export type SignalName = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2';

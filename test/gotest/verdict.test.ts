@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decideAttempt, explainOutput, TAMPERED, type AttemptObservation } from '../../src/gotest/verdict.js';
+import { decideAttempt, explainOutput, loadIndependentEvidence, TAMPERED, type AttemptObservation } from '../../src/gotest/verdict.js';
 import { MISSING_SECRET_MESSAGE } from '../../src/gotest/record.js';
 import type { ProcessOutcome } from '../../src/sandbox/process.js';
 
@@ -84,19 +84,19 @@ describe('decideAttempt: the record and the exit status decide, never the printe
   });
 
   it('fails a record sealed with another key (another attempt, a guess) as tampered', () => {
-    expect(decide({}, record(0, Buffer.alloc(32, 8)))).toEqual({ verdict: 'failed', reason: TAMPERED });
-    expect(decide({}, record(0, Buffer.alloc(0)))).toEqual({ verdict: 'failed', reason: TAMPERED });
+    expect(decide({}, record(0, Buffer.alloc(32, 8)))).toEqual({ verdict: 'failed', reason: TAMPERED, loadIndependent: 'a forged result record' });
+    expect(decide({}, record(0, Buffer.alloc(0)))).toEqual({ verdict: 'failed', reason: TAMPERED, loadIndependent: 'a forged result record' });
   });
 
   it('fails the real record of a failing test changed to say 0 as tampered', () => {
     const real = record(1);
-    expect(decide({}, real.replace('"code":1', '"code":0'))).toEqual({ verdict: 'failed', reason: TAMPERED });
+    expect(decide({}, real.replace('"code":1', '"code":0'))).toEqual({ verdict: 'failed', reason: TAMPERED, loadIndependent: 'a forged result record' });
     // Re-encoding the same JSON differently breaks the MAC too.
     expect(decide({}, real.replace('{"v":1,"code":1}', '{"v":1, "code":1}')).reason).toBe(TAMPERED);
   });
 
   it('fails two records (a forged one plus the real one) and records in the old nonce format as tampered', () => {
-    expect(decide({}, record(0) + record(1))).toEqual({ verdict: 'failed', reason: TAMPERED });
+    expect(decide({}, record(0) + record(1))).toEqual({ verdict: 'failed', reason: TAMPERED, loadIndependent: 'a forged result record' });
     expect(decide({}, record(0) + record(0)).verdict).toBe('failed');
     expect(decide({}, 'dsgrade-result 0123456789abcdef 0\n').reason).toBe(TAMPERED);
     expect(decide({}, `x${record(0)}`).reason).toBe(TAMPERED);
@@ -191,6 +191,32 @@ describe('decideAttempt: the record and the exit status decide, never the printe
     const v = decide({ spawnError: 'spawn /x/kv.test ENOENT', exitCode: null }, undefined);
     expect(v.verdict).toBe('error');
     expect(v.reason).toMatch(/could not start the test binary: spawn \/x\/kv\.test ENOENT/);
+  });
+});
+
+describe('loadIndependent: failures no overload of the machine can cause', () => {
+  const RACE = '==================\nWARNING: DATA RACE\nWrite at 0x00c000012345 by goroutine 8:\n  example.com/kv.(*Server).Put()\n      /w/kv/server.go:40 +0x44\n==================\n--- FAIL: TestX (0.20s)\n    testing.go:1490: race detected during execution of test\nFAIL\n';
+  it('marks a race report, a runtime fatal error and a thread the runtime could not start', () => {
+    expect(loadIndependentEvidence(RACE)).toBe('a data race report');
+    expect(loadIndependentEvidence('fatal error: out of memory\n\nruntime stack:\n')).toBe('the Go runtime\'s "fatal error: out of memory"');
+    // A fork bomb's children share stdout: the runtime's line can come glued to their output.
+    expect(loadIndependentEvidence('sh: 0: fatal error: concurrent map writes\n')).toBe('the Go runtime\'s "fatal error: concurrent map writes"');
+    expect(loadIndependentEvidence('runtime: failed to create new OS thread (have 9 already; errno=11)\n')).toBe('the Go runtime could not start a thread');
+  });
+
+  it('does not mark what a slow machine can cause: Go\'s test timeout, a panic, a failed check', () => {
+    expect(loadIndependentEvidence(TIMEOUT_OUTPUT)).toBeUndefined();
+    expect(loadIndependentEvidence(PANIC_OUTPUT)).toBeUndefined();
+    expect(loadIndependentEvidence('    server_test.go:681: client c0 could not connect to the server\n--- FAIL: TestBasic1 (0.20s)\n')).toBeUndefined();
+  });
+
+  it('carries the evidence on the failed attempt, with or without a record; tampering and flooding are evidence too', () => {
+    expect(decide({ exitCode: 1, output: RACE }, record(1))).toMatchObject({ verdict: 'failed', loadIndependent: 'a data race report' });
+    expect(decide({ exitCode: 2, output: 'fatal error: out of memory\n' }, undefined)).toMatchObject({ verdict: 'failed', reason: 'fatal error: out of memory', loadIndependent: 'the Go runtime\'s "fatal error: out of memory"' });
+    expect(decide({ flooded: true, outputBytes: 70 * 1024 * 1024, exitCode: null, signal: 'SIGKILL' }, record(0)).loadIndependent).toBe('output over the limit');
+    expect(decide({ exitCode: 0 }, record(0, Buffer.alloc(32, 8))).loadIndependent).toBe('a forged result record');
+    // A wall-clock timeout can be the machine's: no evidence, whatever was printed before the kill.
+    expect(decide({ timedOut: true, exitCode: null, signal: 'SIGKILL', output: RACE }, undefined).loadIndependent).toBeUndefined();
   });
 });
 

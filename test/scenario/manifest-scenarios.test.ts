@@ -146,6 +146,10 @@ describe('scenario suites in the manifest', () => {
     expect(at('/suites/0/scenarios/1/steps/2/wait/delivered')?.message).toMatch(/no declared link carries messages from c1 to c2/);
     expect(at('/suites/0/scenarios/1/steps/2/wait/delivered')?.fix).toMatch(/add \{"from": "c1", "to": "c2"\}/);
     expect(issues).toHaveLength(2);
+    // A count is of all messages since the start.
+    expect(await issuesOf([wait({ from: 'server', to: 'c', count: 2 })])).toEqual([]);
+    const counted = await issuesOf([wait({ from: 'server', to: 'c', count: 2, since: 'previous' })]);
+    expect(counted.map((i) => [i.pointer, i.message])).toEqual([['/suites/0/scenarios/0/steps/2/wait/delivered/count', '"count" counts from the scenario\'s start, so it cannot be combined with "since": "previous"']]);
     // Schema.
     const schema = await issuesOf([
       wait({ from: 'server', to: 'c1', since: 'later' }),

@@ -118,6 +118,8 @@ export class FakeProxy implements ProxyControl {
   readonly calls: string[] = [];
   /** What waitDelivered was asked: the proxy time it counts from. */
   readonly deliveredSince: number[] = [];
+  /** And how many messages each pair had to carry. */
+  readonly deliveredCounts: number[] = [];
   /** Pairs (by "from->to") the fake never delivers. */
   readonly undelivered = new Set<string>();
   private nextNs = 1000;
@@ -150,8 +152,9 @@ export class FakeProxy implements ProxyControl {
     return this.tick();
   }
 
-  async waitDelivered(pairs: readonly DeliveryPair[], sinceNs: number): Promise<DeliveryPair[]> {
+  async waitDelivered(pairs: readonly DeliveryPair[], sinceNs: number, _limitMs: number, count = 1): Promise<DeliveryPair[]> {
     this.deliveredSince.push(sinceNs);
+    this.deliveredCounts.push(count);
     return pairs.filter((p) => this.undelivered.has(`${p.from}->${p.to}`));
   }
 }

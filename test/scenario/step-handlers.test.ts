@@ -132,13 +132,24 @@ describe('waits', () => {
   it('waitDelivered counts from the previous step on the proxy clock, or from the start', async () => {
     const pairs: DeliveryPair[] = [{ from: 'server', to: 'c1', paths: [{ link: 'c1->server', direction: 'reverse' }] }];
     const step = { origin: '5', previous: { ms: 1, proxyNs: 4242 } };
-    await run({ kind: 'waitDelivered', pairs, from: 'server', to: 'c1', since: 'previous', withinSec: 1 }, step);
-    await run({ kind: 'waitDelivered', pairs, from: 'server', to: 'c1', since: 'start', withinSec: 1 }, step);
+    await run({ kind: 'waitDelivered', pairs, from: 'server', to: 'c1', since: 'previous', count: 1, withinSec: 1 }, step);
+    await run({ kind: 'waitDelivered', pairs, from: 'server', to: 'c1', since: 'start', count: 1, withinSec: 1 }, step);
     expect(ctx.proxy.deliveredSince).toEqual([4242, 0]);
     ctx.proxy.undelivered.add('server->c1');
-    const f = await failureOf(run({ kind: 'waitDelivered', pairs, from: 'server', to: 'c1', since: 'previous', withinSec: 1 }, step));
+    const f = await failureOf(run({ kind: 'waitDelivered', pairs, from: 'server', to: 'c1', since: 'previous', count: 1, withinSec: 1 }, step));
     expect(f.message).toBe('step 5: the proxy passed on no message from server to c1 within 1.0 s after the previous step began (c1: running; server: running)');
     expect(f.nodes).toEqual(['c1', 'server']);
+  });
+
+  it('waitDelivered with a count asks for that many messages from the start, and says so when they did not come', async () => {
+    const pairs: DeliveryPair[] = [{ from: 'server', to: 'm1', paths: [{ link: 'm1->server', direction: 'reverse' }] }];
+    const step = { origin: '3', previous: { ms: 1, proxyNs: 4242 } };
+    await run({ kind: 'waitDelivered', pairs, from: 'server', to: 'm', since: 'start', count: 2, withinSec: 1 }, step);
+    expect(ctx.proxy.deliveredSince).toEqual([0]);
+    expect(ctx.proxy.deliveredCounts).toEqual([2]);
+    ctx.proxy.undelivered.add('server->m1');
+    const f = await failureOf(run({ kind: 'waitDelivered', pairs, from: 'server', to: 'm', since: 'start', count: 2, withinSec: 1 }, step));
+    expect(f.message).toBe('step 3: the proxy passed on fewer than 2 messages from server to m1 within 1.0 s (m1: running; server: running)');
   });
 
   it('no wait lasts past the scenario time limit', async () => {

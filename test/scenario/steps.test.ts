@@ -23,7 +23,7 @@ const steps = (...actions: (PlannedAction | [PlannedAction, Partial<PlannedStep>
     const [action, over] = Array.isArray(x) ? x : [x, {}];
     return { seq: i + 1, origin: String(i + 1), afterMs: 0, action, ...over };
   });
-const delivered = (since: 'start' | 'previous'): PlannedAction => ({ kind: 'waitDelivered', pairs: [{ from: 'server', to: 'c1', paths: [{ link: 'c1->server', direction: 'reverse' }] }], from: 'server', to: 'c1', since, withinSec: 1 });
+const delivered = (since: 'start' | 'previous'): PlannedAction => ({ kind: 'waitDelivered', pairs: [{ from: 'server', to: 'c1', paths: [{ link: 'c1->server', direction: 'reverse' }] }], from: 'server', to: 'c1', since, count: 1, withinSec: 1 });
 
 describe('runSteps', () => {
   it('runs the steps in order, records when each began, and puts them on the timeline', async () => {
