@@ -21,7 +21,7 @@ import { makeRunDir } from '../sandbox/work-folders.js';
 import { OVERLOAD_ERROR, overloadLines, voidedByOverload } from '../scoring/overload.js';
 import { allOrNothing } from '../scoring/score.js';
 import { judgeBuggy, judgeCorrect, type TestRun, type VariantVerdict } from '../scoring/studenttest-verdicts.js';
-import { estimateOf, loadSince, makeResult, noJobs, overloadContextOf, settledPlan, type RunContext, type SuitePlan } from './context.js';
+import { estimateOf, loadSince, makeResult, noJobs, settledPlan, type RunContext, type SuitePlan } from './context.js';
 import type { Job } from './job-runner.js';
 
 interface VariantRun {
@@ -83,7 +83,9 @@ export async function gradeStudentTests(
           }
           const run: TestRun = { ...r, load: loadSince(ctx, started) };
           job.lastUsage = run.usage ? { cpuMs: run.usage.cpuMs, wallMs: run.durationMs } : undefined;
-          if (key === 'correct' && voidedByOverload({ verdict: run.testsPassed ? 'passed' : 'failed', durationMs: run.durationMs, ...(run.usage ? { usage: run.usage } : {}), load: run.load! }, overloadContextOf(ctx, `${suite.id}/${key}`, how))) {
+          // The tests are the student's, so the reference's figures for its own tests say nothing of what these need: no reference.
+          const overloadCtx = { ranAlone: how.ranAlone(), cores: ctx.cores };
+          if (key === 'correct' && voidedByOverload({ verdict: run.testsPassed ? 'passed' : 'failed', durationMs: run.durationMs, ...(run.usage ? { usage: run.usage } : {}), load: run.load! }, overloadCtx)) {
             voided.get(key)!.push(run);
             return 'rerun-when-quiet';
           }
