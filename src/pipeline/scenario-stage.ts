@@ -167,7 +167,12 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
         const { outcome, attempt } = await runOne(sc, attempts);
         last = outcome;
         job.lastUsage = attempt.usage ? { cpuMs: attempt.usage.cpuMs, wallMs: attempt.durationMs } : undefined;
-        const overload = decideOverload(attempt, overloadContextOf(ctx, id, how));
+        // Judged on the nodes alone: the staff checker runs after them, and its CPU is not the submission's.
+        const { usage: _withChecker, ...judged } = attempt;
+        const overload = decideOverload(
+          { ...judged, durationMs: outcome.nodesOnly.durationMs, ...(outcome.nodesOnly.usage ? { usage: outcome.nodesOnly.usage } : {}), ...(outcome.loadIndependent ? { loadIndependent: outcome.loadIndependent } : {}) },
+          overloadContextOf(ctx, id, how),
+        );
         if (overload.voided) {
           attempts.push({ ...attempt, voided: 'overload' });
           return 'rerun-when-quiet';

@@ -25,10 +25,20 @@ export interface CheckerRun {
   backend: Backend;
 }
 
+/**
+ * The exit code with which a checker says the run's outcome is *wrong*, not missing or late — a
+ * result printed with the wrong value or format, which no slowness of the machine can produce
+ * (docs/scenarios.md#checker-the-escape-hatch). Such a failure counts even when the machine was
+ * overloaded; exit 1 (a missing result, a "Disconnected") may be the machine's fault.
+ */
+export const CHECKER_WRONG_ANSWER = 3;
+
 /** `error`: it could not run (dsgrade's fault); otherwise `ok` says whether it passed the run. */
 export interface CheckerOutcome {
   ok: boolean;
   error: boolean;
+  /** It exited CHECKER_WRONG_ANSWER: a wrong answer, not one overload can cause. */
+  wrongAnswer?: boolean;
   reason: string;
   output: string;
   /** What the checker's process tree used, when measured. */
@@ -72,7 +82,8 @@ export async function runChecker(input: CheckerRun): Promise<CheckerOutcome> {
   if (outcome.timedOut) return { ok: false, error: false, reason: `took longer than ${c.timeoutSec} s`, output: outcome.output, ...usage };
   if (outcome.exitCode !== 0) {
     const first = outcome.output.trim().split('\n').find(Boolean) ?? '';
-    return { ok: false, error: false, reason: `exited with code ${outcome.exitCode ?? outcome.signal}${first ? `: ${first}` : ''}`, output: outcome.output, ...usage };
+    const wrongAnswer = outcome.exitCode === CHECKER_WRONG_ANSWER ? { wrongAnswer: true } : {};
+    return { ok: false, error: false, reason: `exited with code ${outcome.exitCode ?? outcome.signal}${first ? `: ${first}` : ''}`, output: outcome.output, ...usage, ...wrongAnswer };
   }
   return { ok: true, error: false, reason: '', output: outcome.output, ...usage };
 }

@@ -61,6 +61,14 @@ export interface ScenarioRunOutcome {
   record: RunRecord;
   /** What the nodes' and the checker's processes used, summed, when the backend measured them. */
   usage?: ResourceUsage;
+  /**
+   * The run without the staff checker, which judges the artifacts after every process stopped:
+   * how long the steps took and what the nodes used. Overload voiding judges this — the checker's
+   * CPU (P1's recomputes the minimum hash) is not the submission's.
+   */
+  nodesOnly: { durationMs: number; usage?: ResourceUsage };
+  /** The failure's evidence no overload can produce (the checker found a wrong answer), in words. */
+  loadIndependent?: string;
 }
 
 export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunOutcome> {
@@ -157,6 +165,8 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   await writeJson(paths.plan, { seed: plan.seed, nodes: plan.nodes.map((n) => n.name), links: plan.links, steps: plan.steps });
 
   let usage = nodes.usage();
+  let loadIndependent: string | undefined;
+  const nodesOnly = { durationMs: Math.round(clock.now()), ...(usage ? { usage } : {}) };
   if (spec.checker && verdict === 'passed') {
     const c = await runChecker({ checker: spec.checker, binaries: input.binaries, paths, scratchDir: input.scratchDir, values: values(), backend: input.backend });
     timeline.add('checker', c.ok ? 'passed' : `FAILED: ${c.reason}`);
@@ -164,6 +174,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     if (!c.ok) {
       verdict = c.error ? 'error' : 'failed';
       reason = `checker: ${c.reason}`;
+      if (c.wrongAnswer) loadIndependent = 'a wrong answer, which the checker found in the output';
       details.push(`FAILED: the checker (${spec.checker.program}) ${c.reason}`, '--- checker output ---', c.output.trimEnd() || '(no output)', '---');
     }
   }
@@ -190,5 +201,5 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
   };
   // One line: it holds every message of the trace.
   await fs.writeFile(paths.record, `${JSON.stringify(record)}\n`);
-  return { verdict, reason, details, expectations, durationMs, timelineTail: timeline.tail(30), paths, record, ...(usage ? { usage } : {}) };
+  return { verdict, reason, details, expectations, durationMs, timelineTail: timeline.tail(30), paths, record, ...(usage ? { usage } : {}), nodesOnly, ...(loadIndependent ? { loadIndependent } : {}) };
 }

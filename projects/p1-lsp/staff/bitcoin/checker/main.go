@@ -12,7 +12,10 @@
 //	                                trace, proxy-trace.jsonl) and asks each miner for at least one
 //	                                and at least -min-share of them.
 //
-// Exit 0 when every check holds; 1 otherwise, with one line per failed check.
+// Exit 0 when every check holds; otherwise one line per failed check and exit 3 when every failure
+// is a wrong answer (a Result line with the wrong hash, nonce or format, or more than one line:
+// no slowness of the grading machine can produce one, so dsgrade counts it even under overload),
+// else 1 (nothing printed, or another line such as "Disconnected": a slow machine can cause it).
 package main
 
 import (
@@ -46,7 +49,7 @@ func main() {
 	if *dir == "" {
 		*dir = "."
 	}
-	ok := true
+	ok, wrongOnly := true, true
 	for _, c := range checks {
 		parts := strings.SplitN(c, ":", 3)
 		if len(parts) != 3 {
@@ -58,9 +61,10 @@ func main() {
 			fmt.Fprintf(os.Stderr, "checker: bad MAXNONCE in %q\n", c)
 			os.Exit(2)
 		}
-		if msg := checkResult(*dir, parts[0], parts[2], max); msg != "" {
+		if msg, wrong := checkResult(*dir, parts[0], parts[2], max); msg != "" {
 			fmt.Println(msg)
 			ok = false
+			wrongOnly = wrongOnly && wrong
 		} else {
 			fmt.Printf("%s: correct result for %q in [0, %d]\n", parts[0], parts[2], max)
 		}
@@ -68,8 +72,11 @@ func main() {
 	if *spread != "" {
 		if msg := checkSpread(*dir, strings.Split(*spread, ","), *data, *minShare); msg != "" {
 			fmt.Println(msg)
-			ok = false
+			ok, wrongOnly = false, false
 		}
+	}
+	if !ok && wrongOnly {
+		os.Exit(3)
 	}
 	if !ok {
 		os.Exit(1)
@@ -96,22 +103,24 @@ func lines(dir, node string) ([]string, error) {
 	return out, sc.Err()
 }
 
-func checkResult(dir, node, msg string, max uint64) string {
+// checkResult says what is wrong with the node's output ("" when nothing), and whether it is a
+// wrong answer rather than a missing one.
+func checkResult(dir, node, msg string, max uint64) (string, bool) {
 	got, err := lines(dir, node)
 	if err != nil {
-		return fmt.Sprintf("%s: cannot read its output: %v", node, err)
+		return fmt.Sprintf("%s: cannot read its output: %v", node, err), false
 	}
 	hash, nonce := minHash(msg, max)
 	want := fmt.Sprintf("Result %d %d", hash, nonce)
 	switch {
 	case len(got) == 0:
-		return fmt.Sprintf("%s: printed nothing; expected %q", node, want)
+		return fmt.Sprintf("%s: printed nothing; expected %q", node, want), false
 	case len(got) > 1:
-		return fmt.Sprintf("%s: printed %d lines (%q …); the client must print exactly one line, %q", node, len(got), got[0], want)
+		return fmt.Sprintf("%s: printed %d lines (%q …); the client must print exactly one line, %q", node, len(got), got[0], want), true
 	case got[0] != want:
-		return fmt.Sprintf("%s: printed %q; expected %q (the nonce in [0, %d] minimising Hash(%q, nonce), as \"Result HASH NONCE\")", node, got[0], want, max, msg)
+		return fmt.Sprintf("%s: printed %q; expected %q (the nonce in [0, %d] minimising Hash(%q, nonce), as \"Result HASH NONCE\")", node, got[0], want, max, msg), strings.HasPrefix(got[0], "Result")
 	}
-	return ""
+	return "", false
 }
 
 // minHash recomputes the minimum over [0, max] in parallel; ties go to the smallest nonce.
