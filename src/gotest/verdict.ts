@@ -66,10 +66,10 @@ export function decideAttempt(obs: AttemptObservation): AttemptVerdict {
  * a reply that did not come in time.
  */
 export function loadIndependentEvidence(output: string): string | undefined {
-  if (output.includes('WARNING: DATA RACE')) return 'a data race report';
-  const fatal = /fatal error: (.+)/.exec(output);
+  if (output.includes(RACE_REPORT)) return 'a data race report';
+  const fatal = RUNTIME_FATAL.exec(output);
   if (fatal) return `the Go runtime's "fatal error: ${fatal[1]!.trim()}"`;
-  if (/failed to create new OS thread/.test(output)) return 'the Go runtime could not start a thread';
+  if (NO_THREAD.test(output)) return 'the Go runtime could not start a thread';
   return undefined;
 }
 
@@ -96,12 +96,19 @@ function exitDescription(o: ProcessOutcome): string {
   return `exit status ${o.exitCode}`;
 }
 
+/** What the race detector prints before each report. */
+const RACE_REPORT = 'WARNING: DATA RACE';
+/** The Go runtime could not start a thread (the process and thread limit). */
+const NO_THREAD = /failed to create new OS thread|fatal error: newosproc/;
+/** A Go runtime fatal error: out of memory, concurrent map writes, all goroutines asleep, … */
+const RUNTIME_FATAL = /fatal error: (.+)/;
+
 /** The most useful single line of a failing test's output, if one can be found. */
 export function explainOutput(output: string): string | undefined {
   const timeout = /panic: test timed out after (\S+)/.exec(output);
   if (timeout) return `timed out after ${timeout[1]}: the goroutine dump in the output shows where each goroutine was blocked`;
-  if (output.includes('WARNING: DATA RACE')) return 'data race detected: see the race report in the output (reproduce with go test -race)';
-  if (/failed to create new OS thread|fatal error: newosproc/.test(output)) {
+  if (output.includes(RACE_REPORT)) return 'data race detected: see the race report in the output (reproduce with go test -race)';
+  if (NO_THREAD.test(output)) {
     return 'the process hit the limit on processes and threads (the Go runtime could not start a thread): does your code start processes, or goroutines blocked in system calls, without bound?';
   }
   const fatal = failureLine(output);
@@ -113,7 +120,8 @@ export function explainOutput(output: string): string | undefined {
     return `panic: ${message}${at ? ` (at ${shortPath(at)})` : ''}`;
   }
   if (fatal) return `${fatal[1]}: ${fatal[2]}`;
-  if (/fatal error: (.+)/.test(output)) return `fatal error: ${/fatal error: (.+)/.exec(output)![1]}`;
+  const runtimeFatal = RUNTIME_FATAL.exec(output);
+  if (runtimeFatal) return `fatal error: ${runtimeFatal[1]}`;
   return undefined;
 }
 

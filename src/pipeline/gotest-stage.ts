@@ -15,7 +15,7 @@ import type { GoTestSpec, GoTestSuite } from '../manifest/types.js';
 import type { Attempt, TestResult } from '../model.js';
 import { monotonicMs } from '../sandbox/load-probe.js';
 import { makeRunDir } from '../sandbox/work-folders.js';
-import { countedAttempts, decideOverload, OVERLOAD_ERROR, overloadLines } from '../scoring/overload.js';
+import { countedAttempts, decideOverload, markOverload, OVERLOAD_ERROR, overloadLines } from '../scoring/overload.js';
 import { describePassRule } from '../scoring/pass-rule.js';
 import { scoreWithRetry, wantsAnotherRun } from '../scoring/retry.js';
 import { runsLines, runsHeadline, summarizeRuns } from '../scoring/runs-summary.js';
@@ -137,11 +137,8 @@ export async function gradeGoTestSuite(
           const overload = decideOverload(attempt, overloadContextOf(ctx, id, how));
           if (!overload.voided && run.verdict !== 'passed' && !kept) kept = { dir: artifactsDir, reason: run.reason, seed: env.DSGRADE_SEED! };
           else await fs.rm(artifactsDir, { recursive: true, force: true }).catch(() => undefined);
-          if (overload.voided) {
-            attempts.push({ ...attempt, voided: 'overload' });
-            return 'rerun-when-quiet';
-          }
-          attempts.push({ ...attempt, ...(overload.counts ? { overloadCounted: overload.counts } : {}) });
+          attempts.push(markOverload(attempt, overload));
+          if (overload.voided) return 'rerun-when-quiet';
         }
         await finish();
         return 'done';

@@ -13,7 +13,7 @@ import { buildPlan, scenarioSeed } from '../scenario/plan.js';
 import { buildPrograms, type BuiltProgram } from '../scenario/programs.js';
 import { runScenario } from '../scenario/run-scenario.js';
 import type { ScenarioSpec, ScenarioSuite } from '../scenario/types.js';
-import { decideOverload, OVERLOAD_ERROR, overloadLines } from '../scoring/overload.js';
+import { decideOverload, markOverload, OVERLOAD_ERROR, overloadLines } from '../scoring/overload.js';
 import { allOrNothing } from '../scoring/score.js';
 import { estimateOf, loadSince, makeResult, noJobs, overloadContextOf, type RunContext, type SuitePlan } from './context.js';
 import type { Job } from './job-runner.js';
@@ -173,11 +173,8 @@ export async function gradeScenarioSuite(ctx: RunContext, suite: ScenarioSuite, 
           { ...judged, durationMs: outcome.nodesOnly.durationMs, ...(outcome.nodesOnly.usage ? { usage: outcome.nodesOnly.usage } : {}), ...(outcome.loadIndependent ? { loadIndependent: outcome.loadIndependent } : {}) },
           overloadContextOf(ctx, id, how),
         );
-        if (overload.voided) {
-          attempts.push({ ...attempt, voided: 'overload' });
-          return 'rerun-when-quiet';
-        }
-        attempts.push({ ...attempt, ...(overload.counts ? { overloadCounted: overload.counts } : {}) });
+        attempts.push(markOverload(attempt, overload));
+        if (overload.voided) return 'rerun-when-quiet';
         results.set(sc.name, await resultOf(sc, outcome, attempts, false));
         return 'done';
       },

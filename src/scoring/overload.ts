@@ -105,6 +105,12 @@ export function voidedByOverload(a: JudgedAttempt, ctx: OverloadContext): boolea
   return decideOverload(a, ctx).voided;
 }
 
+/** The attempt as the stages keep it: marked void, or with why its failure under overload counts. */
+export function markOverload<A extends object>(a: A, d: OverloadDecision): A & Pick<Attempt, 'voided' | 'overloadCounted'> {
+  if (d.voided) return { ...a, voided: 'overload' };
+  return d.counts ? { ...a, overloadCounted: d.counts } : a;
+}
+
 /**
  * The attempt ran alone and its own process tree used at least SELF_LOAD_SHARE of the cores, or
  * SELF_LOAD_SHARE_OVER_REFERENCE of them and OVER_REFERENCE times the reference's rate.
@@ -146,7 +152,7 @@ export function overloadLines(attempts: readonly Attempt[], gaveUp: boolean): st
     if (a.voided && a.load) {
       lines.push(`Run ${i + 1} failed while the grading machine was overloaded (${describeLoad(a.load)}). It does not count: dsgrade ran the test again once the machine was quiet.`);
     } else if (a.verdict === 'failed' && a.overloadCounted) {
-      lines.push(`Run ${i + 1} failed while the grading machine was overloaded, and it counts: ${a.overloadCounted}.`);
+      lines.push(`Run ${i + 1} failed while the grading machine was overloaded${a.load ? ` (${describeLoad(a.load)})` : ''}, and it counts: ${a.overloadCounted}.`);
     }
   });
   if (gaveUp) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadFigures } from '../../src/core/load-figures.js';
 import type { Attempt } from '../../src/model.js';
-import { countedAttempts, decideOverload, OVERLOAD_ERROR, overloadLines, selfInflicted, voidedByOverload } from '../../src/scoring/overload.js';
+import { describeLoad } from '../../src/schedule/load.js';
+import { countedAttempts, decideOverload, markOverload, OVERLOAD_ERROR, overloadLines, selfInflicted, voidedByOverload } from '../../src/scoring/overload.js';
 
 const busy: LoadFigures = { windowMs: 2000, lateP50Ms: 0.1, lateP99Ms: 3, lateMaxMs: 9, coverage: 1, stallShare: 0.8, stallSource: 'system', overloaded: true };
 const calm: LoadFigures = { ...busy, stallShare: 0.05, overloaded: false };
@@ -83,6 +84,15 @@ describe('decideOverload: failures that count though the machine was overloaded'
   });
 });
 
+describe('markOverload', () => {
+  it('marks a voided attempt, records why a counted failure counts, and leaves any other attempt as it was', () => {
+    const a = { verdict: 'failed' as const, durationMs: 10, reason: 'x' };
+    expect(markOverload(a, { voided: true })).toEqual({ ...a, voided: 'overload' });
+    expect(markOverload(a, { voided: false, counts: 'why' })).toEqual({ ...a, overloadCounted: 'why' });
+    expect(markOverload(a, { voided: false })).toBe(a);
+  });
+});
+
 describe('overloadLines', () => {
   it('says which run did not count and why, and the give-up with the prescribed words', () => {
     const attempts: Attempt[] = [
@@ -101,7 +111,7 @@ describe('overloadLines', () => {
     const spinning = { verdict: 'failed' as const, durationMs: 2000, reason: 'x', load: busy, usage: usage(3800) };
     const { counts } = decideOverload(spinning, { ranAlone: true, cores: 2 });
     const lines = overloadLines([{ ...spinning, overloadCounted: counts! }], false);
-    expect(lines).toEqual([`Run 1 failed while the grading machine was overloaded, and it counts: ${counts}.`]);
+    expect(lines).toEqual([`Run 1 failed while the grading machine was overloaded (${describeLoad(busy)}), and it counts: ${counts}.`]);
     expect(lines[0]).toMatch(/overloaded by this test itself: it ran alone and its processes used 1\.90 of the 2 cores\. Look for busy loops/);
   });
 
