@@ -10,7 +10,7 @@ import { addUsage, type ResourceUsage } from '../core/resource-usage.js';
 import { FaultnetError } from '../faults/faultnet-client.js';
 import type { Backend } from '../sandbox/backend.js';
 import { artifactPaths, Timeline, writeJson, type ArtifactPaths } from './artifacts.js';
-import { runChecker } from './checker.js';
+import { CHECKER_WRONG_ANSWER, runChecker } from './checker.js';
 import { roundMs, ScenarioClock } from './clock.js';
 import { evaluate, patternsOf, type ExpectationRuntime } from './expectations.js';
 import { HarnessFailure } from './failures.js';
@@ -174,8 +174,12 @@ export async function runScenario(input: ScenarioRunInput): Promise<ScenarioRunO
     if (!c.ok) {
       verdict = c.error ? 'error' : 'failed';
       reason = `checker: ${c.reason}`;
-      if (c.wrongAnswer) loadIndependent = 'a wrong answer, which the checker found in the output';
-      details.push(`FAILED: the checker (${spec.checker.program}) ${c.reason}`, '--- checker output ---', c.output.trimEnd() || '(no output)', '---');
+      details.push(`FAILED: the checker (${spec.checker.program}) ${c.reason}`);
+      if (c.wrongAnswer) {
+        loadIndependent = 'a wrong answer, which the checker found in the output';
+        details.push(`The checker exited ${CHECKER_WRONG_ANSWER}: the output holds a wrong answer, not a missing or late one, so this failure counts even on a loaded machine.`);
+      }
+      details.push('--- checker output ---', c.output.trimEnd() || '(no output)', '---');
     }
   }
   timeline.add('dsgrade', `verdict: ${verdict}${reason ? ` — ${reason}` : ''}`);

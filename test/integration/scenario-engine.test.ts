@@ -33,7 +33,7 @@ beforeAll(async () => {
   report = await gradeSubmission({
     project,
     submission: path.join(PROJECT, 'reference'),
-    only: ['basic', 'kill-restart', 'partition-heal', 'partition-holds', 'expect-fails', 'not-ready', 'random-kill', 'checker'].map((s) => `echo/${s}`),
+    only: ['basic', 'kill-restart', 'partition-heal', 'partition-holds', 'expect-fails', 'not-ready', 'random-kill', 'checker', 'checker-wrong'].map((s) => `echo/${s}`),
     seed: 11,
     jobs: 2,
     artifactsDir: path.join(tmp, 'art'),
@@ -105,6 +105,16 @@ describe('scenario engine (real processes)', () => {
 
   it('runs the checker program on the artifacts', () => {
     expect(byId(report, 'echo/checker').verdict).toBe('passed');
+  });
+
+  it('a checker that exits 3 fails the scenario as a wrong answer, one that counts on a loaded machine', () => {
+    const t = byId(report, 'echo/checker-wrong');
+    expect(t.verdict).toBe('failed');
+    expect(t.score).toBe(0);
+    expect(t.output).toMatch(/FAILED: the checker \(check\) exited with code 3: echocheck: c1 printed "reply: ping 1", want a reply starting with "reply: pong "/);
+    expect(t.output).toContain('The checker exited 3: the output holds a wrong answer');
+    // The passing checker's scenario says nothing of the kind.
+    expect(byId(report, 'echo/checker').output).not.toContain('wrong answer');
   });
 
   it('writes the artifacts: node output, proxy trace, timeline, seed, rerun command, pids', async () => {
